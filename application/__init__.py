@@ -1,0 +1,1 @@
+"""The eventsourcing application: commands in, events saved; settings, clock and storage."""

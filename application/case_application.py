@@ -1,0 +1,115 @@
+"""The core of the case application: storage, clock, and the get -> call -> save shape."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from application.clock import Clock
+from application.errors import CaseNotFoundError, ConcurrentChangeError
+from application.persistence import DateAsISO, eventsourcing_env
+from application.settings import Settings
+from domain.case import Case
+from domain.events_intake import CaseOpened
+from domain.periods import CasePeriods
+from domain.provenance import Actor, Provenance
+
+CaseCommand = Callable[[Case, Provenance], None]
+
+COMMUTATIVE_RETRIES = 5
+"""Commands that only add a fact (a conversation, a contact...) are retried on a
+concurrent change: the rules are checked again against the fresh case."""
+
+
+class CaseApplicationBase(Application[UUID]):
+    """Family cases, stored as events. Times come from the injected clock."""
+
+    name = "Cases"
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        super().__init__(env=eventsourcing_env(settings, "cases"))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def provenance(self, actor: Actor, occurred_at: datetime | None) -> Provenance:
+        """The recorded time is the server's; occurred_at defaults to it."""
+        now = self.clock.now()
+        return Provenance(actor=actor, occurred_at=occurred_at or now, recorded_at=now)
+
+    def open_case(
+        self, actor: Actor, *, occurred_at: datetime | None = None, **melding: Any
+    ) -> tuple[UUID, int]:
+        """Register a melding; answers the new case id and its position."""
+        previous_id: UUID | None = melding.pop("previous_case_id", None)
+        previous = self.get_case(previous_id) if previous_id else None
+        case = Case.open(
+            case_id=uuid4(),
+            by=self.provenance(actor, occurred_at),
+            previous_case=previous,
+            **melding,
+        )
+        return case.id, self._save(case)
+
+    def get_case(self, case_id: UUID, version: int | None = None) -> Case:
+        try:
+            case: Case = self.repository.get(case_id, version=version)
+        except AggregateNotFoundError:
+            raise CaseNotFoundError(case_id) from None
+        return case
+
+    def change(
+        self,
+        case_id: UUID,
+        actor: Actor,
+        occurred_at: datetime | None,
+        command: CaseCommand,
+        *,
+        commutative: bool = False,
+    ) -> int:
+        """Get the case, run the command against it, save its new events; the position
+        of the last one is returned so a reader can wait for it."""
+        attempts = 1 + (COMMUTATIVE_RETRIES if commutative else 0)
+        for attempt in range(attempts):
+            case = self.get_case(case_id)
+            command(case, self.provenance(actor, occurred_at))
+            try:
+                return self._save(case)
+            except ConcurrentChangeError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def periods_for(self, case: Case) -> CasePeriods:
+        return self.settings.periods_for(case.municipality)
+
+    def _save(self, case: Case) -> int:
+        try:
+            recordings = self.save(case)
+        except IntegrityError:
+            raise ConcurrentChangeError(case.id) from None
+        return recordings[-1].notification.id if recordings else self.position()
+
+    def position(self) -> int:
+        """The position of the last recorded event (0 when there is none)."""
+        return self.recorder.max_notification_id() or 0
+
+    def case_ids(self, batch_size: int = 1000) -> Iterator[UUID]:
+        """Every case, in the order they were opened."""
+        start = 1
+        while True:
+            opened = self.recorder.select_notifications(
+                start, batch_size, topics=[CaseOpened.TOPIC]
+            )
+            yield from (n.originator_id for n in opened)
+            if len(opened) < batch_size:
+                return
+            start = opened[-1].id + 1

@@ -1,0 +1,292 @@
+"""The case application: one method per case command, each get -> call -> save -> position."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from application.case_application import CaseApplicationBase
+from domain.provenance import Actor
+
+
+class CaseApplication(CaseApplicationBase):
+    """The commands of the case aggregate, by name. `details` are the command's keywords."""
+
+    name = "Cases"
+
+    def triage(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Beoordeling: outcome and coordination level."""
+        return self.change(case_id, actor, occurred_at, lambda case, by: case.triage(by, **details))
+
+    def hold_conversation(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """A conversation with exact minutes."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.hold_conversation(by, **details),
+            commutative=True,
+        )
+
+    def register_time(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Minutes registered afterwards without conversation records."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.register_time(by, **details),
+            commutative=True,
+        )
+
+    def answer_help_question(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """The help question needs no further help."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.answer_help_question(by, **details)
+        )
+
+    def place_on_waitlist(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Place the family on the waitlist (needs their consent)."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.place_on_waitlist(by, **details)
+        )
+
+    def contact_waiting_family(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Contact with a waiting family."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.contact_waiting_family(by, **details),
+            commutative=True,
+        )
+
+    def leave_waitlist(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """The family leaves the waitlist without a coach."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.leave_waitlist(by, **details)
+        )
+
+    def assign_coach(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Assign the one regisseur."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.assign_coach(by, **details)
+        )
+
+    def change_coach(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Hand the regisseur role to another coach."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.change_coach(by, **details)
+        )
+
+    def end_coaching(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Coaching ends."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.end_coaching(by, **details)
+        )
+
+    def hold_round_table(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """A rondetafelgesprek."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.hold_round_table(by, **details),
+            commutative=True,
+        )
+
+    def adopt_plan(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Adopt the gezinsplan."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.adopt_plan(by, **details)
+        )
+
+    def revise_plan(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Revise the gezinsplan (a new version)."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.revise_plan(by, **details)
+        )
+
+    def evaluate_plan(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Evaluate the gezinsplan."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.evaluate_plan(by, **details)
+        )
+
+    def record_broken_agreement(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """An agreement was not kept."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.record_broken_agreement(by, **details),
+            commutative=True,
+        )
+
+    def request_referral(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Refer a family member."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.request_referral(by, **details)
+        )
+
+    def accept_referral(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """The destination accepts the referral."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.accept_referral(by, **details)
+        )
+
+    def reject_referral(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """The destination rejects the referral, with a reason."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.reject_referral(by, **details)
+        )
+
+    def start_care(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Care under a referral started."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.start_care(by, **details)
+        )
+
+    def end_care(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Care under a referral ended, with a reason."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.end_care(by, **details)
+        )
+
+    def extend_referral(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Care under a referral is extended."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.extend_referral(by, **details)
+        )
+
+    def grant_consent(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Record the family's consent."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.grant_consent(by, **details),
+            commutative=True,
+        )
+
+    def withdraw_consent(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Withdraw a consent; effective at once."""
+        return self.change(
+            case_id, actor, occurred_at, lambda case, by: case.withdraw_consent(by, **details)
+        )
+
+    def record_refusal(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Record the family's refusal to share with someone."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.record_refusal(by, **details),
+            commutative=True,
+        )
+
+    def decide_sharing(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """A decision to share without consent, or not to share."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.decide_sharing(by, **details),
+            commutative=True,
+        )
+
+    def assess_safety(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """A safety assessment."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.assess_safety(by, **details),
+            commutative=True,
+        )
+
+    def escalate(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Escalate (opschalen)."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.escalate(by, **details),
+            commutative=True,
+        )
+
+    def close_case(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Close the dossier, under the periods of the case's municipality."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.close(by, periods=self.periods_for(case), **details),
+        )
+
+    def reopen_case(
+        self, case_id: UUID, actor: Actor, occurred_at: datetime | None = None, **details: Any
+    ) -> int:
+        """Reopen the dossier: same coach, same help question, within the window."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.reopen(by, periods=self.periods_for(case), **details),
+        )

@@ -1,0 +1,69 @@
+"""Where events are stored: SQLite files under the data dir, or PostgreSQL, chosen by settings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import psycopg
+from eventsourcing.persistence import Transcoding
+from psycopg import sql
+
+from application.settings import Settings
+
+
+class DateAsISO(Transcoding):
+    """The JSON transcoder knows datetime but not date (birth dates, evaluation dates)."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def eventsourcing_env(settings: Settings, store_name: str) -> dict[str, str]:
+    """The library's environment for one store. SQLite tables are not prefixed, so every
+    store gets its own file; PostgreSQL tables are named after the application."""
+    if settings.store == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(settings.data_dir / f"{store_name}.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    ensure_postgres_schema(settings)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": settings.postgres_dbname,
+        "POSTGRES_HOST": settings.postgres_host,
+        "POSTGRES_PORT": str(settings.postgres_port),
+        "POSTGRES_USER": settings.postgres_user,
+        "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+        "POSTGRES_SCHEMA": settings.postgres_schema,
+        "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+    }
+
+
+def postgres_conninfo(settings: Settings) -> str:
+    return psycopg.conninfo.make_conninfo(
+        host=settings.postgres_host,
+        port=settings.postgres_port,
+        dbname=settings.postgres_dbname,
+        user=settings.postgres_user,
+        password=settings.postgres_password.get_secret_value() or None,
+        connect_timeout=5,
+    )
+
+
+def ensure_postgres_schema(settings: Settings) -> None:
+    """The library needs the schema named by POSTGRES_SCHEMA to exist before it starts."""
+    with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                sql.Identifier(settings.postgres_schema)
+            )
+        )

@@ -1,0 +1,68 @@
+"""Settings from environment variables (GEZINSREGIE_*), validated at start with a message
+that names the variable that is missing or wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.periods import DEFAULT_INACTIVITY_DAYS, DEFAULT_REOPEN_WINDOW_DAYS, CasePeriods
+
+ENV_PREFIX = "GEZINSREGIE_"
+
+
+class SettingsError(Exception):
+    """The environment does not describe a runnable configuration."""
+
+
+class PeriodOverride(BaseSettings):
+    reopen_window_days: int = Field(DEFAULT_REOPEN_WINDOW_DAYS, ge=0)
+    inactivity_days: int = Field(DEFAULT_INACTIVITY_DAYS, ge=1)
+
+
+class Settings(BaseSettings):
+    """Everything configurable. The embedded default needs none of it set."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    data_dir: Path = Path("var")
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = Field(5432, ge=1, le=65535)
+    postgres_dbname: str = ""
+    postgres_user: str = "postgres"
+    postgres_password: SecretStr = SecretStr("")
+    postgres_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]*$")
+    postgres_pool_size: int = Field(8, ge=1)
+    reopen_window_days: int = Field(DEFAULT_REOPEN_WINDOW_DAYS, ge=0)
+    inactivity_days: int = Field(DEFAULT_INACTIVITY_DAYS, ge=1)
+    periods_by_municipality: dict[str, PeriodOverride] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _postgres_needs_a_database(self) -> Settings:
+        if self.store == "postgres" and not self.postgres_dbname:
+            raise ValueError(f"{ENV_PREFIX}POSTGRES_DBNAME is required when STORE=postgres")
+        return self
+
+    def periods_for(self, municipality: str) -> CasePeriods:
+        """The 90-day periods are one municipality's policy: overridable per municipality."""
+        override = self.periods_by_municipality.get(municipality)
+        if override is not None:
+            return CasePeriods(override.reopen_window_days, override.inactivity_days)
+        return CasePeriods(self.reopen_window_days, self.inactivity_days)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; on error say which variable and what is wrong."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = "_".join(str(part) for part in item["loc"]) if item["loc"] else ""
+            name = f"{ENV_PREFIX}{field.upper()}" if field else "settings"
+            problems.append(f"{name}: {item['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,1 @@
+"""The family-case model: aggregate, events, value objects and rules. Pure Python, no I/O."""

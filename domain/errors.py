@@ -1,0 +1,85 @@
+"""Domain failures: each names the rule that was broken and why, so callers can explain it."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command broke a rule of the domain; nothing was recorded."""
+
+    rule: str = "domain-rule"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInputError(DomainError):
+    """A value is outside what the domain accepts (unknown member, negative minutes...)."""
+
+    rule = "valid-input"
+
+
+class OccurredAtError(DomainError):
+    """A fact cannot have happened before the case opened, nor in the future."""
+
+    rule = "occurred-at-within-case"
+
+
+class CaseClosedError(DomainError):
+    """Nothing but reopening happens on a closed case."""
+
+    rule = "closed-case-only-reopens"
+
+
+class CaseNotClosedError(DomainError):
+    """Only a closed case can be reopened."""
+
+    rule = "reopen-needs-closed-case"
+
+
+class ReopenNotAllowedError(DomainError):
+    """Reopening is for the same coach and help question within the reopen window."""
+
+    rule = "reopen-same-coach-same-question-within-window"
+
+
+class NotDueForClosureError(DomainError):
+    """A case is closed as inactive only when it has had no active help for the period."""
+
+    rule = "inactive-closure-needs-inactivity-period"
+
+
+class ConsentRequiredError(DomainError):
+    """The family has not consented to what the command needs (waitlist, linking cases)."""
+
+    rule = "consent-required"
+
+
+class ConsentGiverError(DomainError):
+    """Consent given by people who may not give it for a member of that age."""
+
+    rule = "consent-from-the-right-people"
+
+
+class CoachError(DomainError):
+    """One regisseur at a time: assign when there is none, change when there is one."""
+
+    rule = "one-regisseur-at-a-time"
+
+
+class WaitlistError(DomainError):
+    """Waitlist facts follow placement: contact and leaving need a waiting family."""
+
+    rule = "waitlist-order"
+
+
+class PlanError(DomainError):
+    """A gezinsplan is adopted once, then revised and evaluated."""
+
+    rule = "one-plan-adopted-then-revised"
+
+
+class ReferralTransitionError(DomainError):
+    """Referrals move requested -> accepted|rejected -> care started -> care ended."""
+
+    rule = "referral-transitions-in-order"

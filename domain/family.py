@@ -1,0 +1,78 @@
+"""The family: its members, their ages and who holds parental authority (gezag)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.errors import InvalidInputError
+from domain.vocabulary import MemberRole
+
+MAX_CHILD_AGE = 23
+"""Family coaching is for families with a child of 0 to 23 years (domain brief §2)."""
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    """One person in the family. `name` and `address` are personal data."""
+
+    member_id: str
+    role: MemberRole
+    name: str
+    birth_date: date
+    parental_authority: bool = False
+    address: str = ""
+    address_secret: bool = False
+
+    PERSONAL_FIELDS = ("name", "birth_date", "address")
+
+    def age_on(self, day: date) -> int:
+        """Completed years on `day`."""
+        had_birthday = (day.month, day.day) >= (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - (0 if had_birthday else 1)
+
+    @property
+    def is_child(self) -> bool:
+        return self.role is MemberRole.CHILD
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "member_id": self.member_id,
+            "role": self.role.value,
+            "name": self.name,
+            "birth_date": self.birth_date,
+            "parental_authority": self.parental_authority,
+            "address": self.address,
+            "address_secret": self.address_secret,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FamilyMember:
+        return cls(
+            member_id=str(data["member_id"]),
+            role=MemberRole(data["role"]),
+            name=str(data["name"]),
+            birth_date=data["birth_date"],
+            parental_authority=bool(data.get("parental_authority", False)),
+            address=str(data.get("address", "")),
+            address_secret=bool(data.get("address_secret", False)),
+        )
+
+
+def check_is_a_family(members: list[FamilyMember], on: date) -> None:
+    """A family is at least one parent or carer and one child aged 0-23, with unique ids."""
+    ids = [m.member_id for m in members]
+    if len(set(ids)) != len(ids):
+        raise InvalidInputError("family member ids must be unique")
+    if not any(not m.is_child for m in members):
+        raise InvalidInputError("a family needs at least one parent or carer")
+    children = [m for m in members if m.is_child]
+    if not children:
+        raise InvalidInputError("a family needs at least one child")
+    for child in children:
+        age = child.age_on(on)
+        if not 0 <= age <= MAX_CHILD_AGE:
+            raise InvalidInputError(
+                f"child {child.member_id} is {age} years old; family care is for ages 0-23"
+            )
