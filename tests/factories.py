@@ -61,7 +61,9 @@ def melding(**overrides: Any) -> dict[str, Any]:
     return facts
 
 
-def at(days: float = 0, actor: Actor = COORDINATOR, recorded_days: float | None = None) -> Provenance:
+def at(
+    days: float = 0, actor: Actor = COORDINATOR, recorded_days: float | None = None
+) -> Provenance:
     """Provenance for a fact `days` after the case opened, recorded at the same moment."""
     occurred = OPENED_AT + timedelta(days=days)
     recorded = OPENED_AT + timedelta(days=days if recorded_days is None else recorded_days)

@@ -1,0 +1,86 @@
+"""Backends for the persistence and projection suites: every such test runs on SQLite and
+on PostgreSQL. Without a reachable PostgreSQL those runs are skipped with a message, unless
+GEZINSREGIE_REQUIRE_POSTGRES=1 (set by .ci/run), which turns the skip into a failure."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from application.cases import CaseApplication
+from application.clock import FixedClock
+from application.persistence import postgres_conninfo
+from application.settings import Settings, load_settings
+
+REQUIRE_POSTGRES = os.environ.get("GEZINSREGIE_REQUIRE_POSTGRES") == "1"
+TEST_POSTGRES = {
+    "postgres_host": os.environ.get("GEZINSREGIE_TEST_POSTGRES_HOST", "127.0.0.1"),
+    "postgres_port": int(os.environ.get("GEZINSREGIE_TEST_POSTGRES_PORT", "5432")),
+    "postgres_dbname": os.environ.get("GEZINSREGIE_TEST_POSTGRES_DBNAME", "test"),
+    "postgres_user": os.environ.get("GEZINSREGIE_TEST_POSTGRES_USER", "postgres"),
+}
+HOW_TO_RUN_POSTGRES = (
+    "PostgreSQL is not reachable at {host}:{port}/{dbname} ({error}). These tests run on "
+    "PostgreSQL too: start it (e.g. `pg_ctlcluster <version> main start`) or point "
+    "GEZINSREGIE_TEST_POSTGRES_HOST/PORT/DBNAME/USER at one."
+)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def _postgres_unreachable_reason(settings: Settings) -> str | None:
+    try:
+        with psycopg.connect(postgres_conninfo(settings), connect_timeout=3):
+            return None
+    except psycopg.OperationalError as error:
+        return HOW_TO_RUN_POSTGRES.format(
+            host=settings.postgres_host,
+            port=settings.postgres_port,
+            dbname=settings.postgres_dbname,
+            error=str(error).strip().splitlines()[0],
+        )
+
+
+def _drop_schema(settings: Settings) -> None:
+    with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(settings.postgres_schema)
+            )
+        )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for a fresh, empty store: a temporary SQLite dir or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield load_settings(store="sqlite", data_dir=tmp_path / "var")
+        return
+    settings = load_settings(
+        store="postgres", postgres_schema=f"test_{uuid4().hex[:12]}", **TEST_POSTGRES
+    )
+    reason = _postgres_unreachable_reason(settings)
+    if reason is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    yield settings
+    _drop_schema(settings)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def app(store_settings: Settings, clock: FixedClock) -> Iterator[CaseApplication]:
+    application = CaseApplication(store_settings, clock)
+    yield application
+    application.close()
