@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
+
+import pytest
 
 from domain.case import Case
 from domain.family import FamilyMember
 from domain.provenance import Actor, Provenance
-from domain.vocabulary import Channel, MemberRole, ProblemCategory, Urgency
+from domain.vocabulary import (
+    Channel,
+    ConsentForm,
+    ConsentPurpose,
+    DataCategory,
+    MemberRole,
+    ProblemCategory,
+    Urgency,
+)
 
 OPENED_AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 COORDINATOR = Actor(subject="coordinator-1", organisation="cjg-den-haag", role="coordinator")
@@ -72,3 +83,28 @@ def at(
 
 def open_case(**overrides: Any) -> Case:
     return Case.open(case_id=uuid4(), by=at(0), **melding(**overrides))
+
+
+def assert_rejected(case: Case, error: type[Exception], command: Callable[[], object]) -> None:
+    """The command raises `error` and records nothing."""
+    version, pending = case.version, list(case.pending_events)
+    state = {k: v for k, v in vars(case).items() if k != "_pending_events"}
+    with pytest.raises(error):
+        command()
+    assert case.version == version
+    assert list(case.pending_events) == pending
+    assert {k: v for k, v in vars(case).items() if k != "_pending_events"} == state
+
+
+def consent_to_waitlist(case: Case, day: float = 1, consent_id: str = "consent-waitlist") -> None:
+    """The parents consent to the coordination point placing them on its waitlist."""
+    case.grant_consent(
+        at(day),
+        consent_id=consent_id,
+        given_by=["mother", "father"],
+        about=["mother", "father", "child"],
+        organisation="cjg-den-haag",
+        categories=[DataCategory.IDENTITY, DataCategory.HELP_QUESTION],
+        purpose=ConsentPurpose.WAITLIST,
+        form=ConsentForm.WRITTEN,
+    )
