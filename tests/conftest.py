@@ -12,6 +12,7 @@ from uuid import uuid4
 
 import psycopg
 import pytest
+from hypothesis import settings
 from psycopg import sql
 
 from application.cases import CaseApplication
@@ -84,3 +85,9 @@ def app(store_settings: Settings, clock: FixedClock) -> Iterator[CaseApplication
     application = CaseApplication(store_settings, clock)
     yield application
     application.close()
+
+
+settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("thorough", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -1,0 +1,215 @@
+"""Property-based: random command sequences, valid and invalid, against a real store.
+
+- replaying the stored events reproduces the live state, after every step;
+- a rejected command stores nothing and changes nothing;
+- the 90-day rules (inactivity closure, reopen window) hold for random dates."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from uuid import UUID, uuid4
+
+from hypothesis import event
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from application.cases import CaseApplication
+from application.clock import FixedClock
+from application.settings import load_settings
+from domain.case import Case
+from domain.errors import DomainError
+from domain.periods import CasePeriods
+from domain.provenance import Provenance
+from domain.vocabulary import (
+    ClosureReason,
+    ConsentForm,
+    ConsentPurpose,
+    ConversationKind,
+    DataCategory,
+    ReferralDestination,
+    RelapseRisk,
+    TriageOutcome,
+)
+from tests.factories import COACH, OPENED_AT, melding
+
+PERIODS = CasePeriods()
+MEMBERS = ["mother", "father", "child", "stranger"]
+COACHES = ["coach-anna", "coach-bob"]
+REFERRALS = ["r1", "r2"]
+day_steps = st.one_of(
+    st.floats(0, 6), st.floats(0, 6), st.floats(0, 130)
+)  # mostly days, at times months
+lateness = st.sampled_from([0.0, 0.0, 2.0, -1.0])  # -1: the fact lies in the future
+
+
+class CaseHistory(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.data_dir = tempfile.TemporaryDirectory()
+        self.clock = FixedClock(OPENED_AT)
+        settings = load_settings(data_dir=Path(self.data_dir.name))
+        self.app = CaseApplication(settings, self.clock)
+        self.case_id: UUID = uuid4()
+        self.day = 0.0
+        self.counter = 0
+        self.live = Case.open(case_id=self.case_id, by=self.by(0.0, 0.0), **melding())
+        self.app.save(self.live)
+
+    def teardown(self) -> None:
+        self.app.close()
+        self.data_dir.cleanup()
+
+    def by(self, step: float, late: float) -> Provenance:
+        self.day += step
+        occurred = OPENED_AT + timedelta(days=self.day)
+        recorded = occurred + timedelta(days=late)
+        self.clock.at = max(self.clock.at, recorded)
+        return Provenance(COACH, occurred, recorded)
+
+    def attempt(self, command: str, step: float, late: float, **details: object) -> bool:
+        """Run one command on the live case and save it; True if accepted."""
+        before = {k: v for k, v in vars(self.live).items() if k != "_pending_events"}
+        try:
+            getattr(self.live, command)(self.by(step, late), **details)
+        except DomainError:
+            assert self.live.pending_events == []
+            assert {k: v for k, v in vars(self.live).items() if k != "_pending_events"} == before
+            event(f"rejected {command}")
+            return False
+        event(f"accepted {command}")
+        self.app.save(self.live)
+        return True
+
+    def unique(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}-{self.counter}"
+
+    @rule(step=day_steps, late=lateness, level=st.integers(-1, 6))
+    def triage(self, step: float, late: float, level: int) -> None:
+        outcome = TriageOutcome.COMPLEX
+        self.attempt("triage", step, late, outcome=outcome, coordination_level=level)
+
+    @rule(step=day_steps, late=lateness, minutes=st.decimals(-5, 300, places=1))
+    def conversation(self, step: float, late: float, minutes: Decimal) -> None:
+        self.attempt(
+            "hold_conversation",
+            step,
+            late,
+            conversation_id=self.unique("c"),
+            kind=ConversationKind.HELP,
+            minutes=minutes,
+            writing_minutes=Decimal(5),
+            participants=["mother"],
+        )
+
+    @rule(step=day_steps, late=lateness)
+    def answer_help_question(self, step: float, late: float) -> None:
+        self.attempt("answer_help_question", step, late)
+
+    @rule(step=day_steps, givers=st.lists(st.sampled_from(MEMBERS), min_size=1, max_size=3))
+    def consent_to_waitlist(self, step: float, givers: list[str]) -> None:
+        self.attempt(
+            "grant_consent",
+            step,
+            0.0,
+            consent_id=self.unique("k"),
+            given_by=givers,
+            about=["child"],
+            organisation="cjg-den-haag",
+            categories=[DataCategory.IDENTITY],
+            purpose=ConsentPurpose.WAITLIST,
+            form=ConsentForm.ORAL,
+        )
+
+    @rule(step=day_steps, late=lateness, priority=st.integers(0, 6))
+    def place_on_waitlist(self, step: float, late: float, priority: int) -> None:
+        self.attempt("place_on_waitlist", step, late, priority=priority)
+
+    @rule(step=day_steps, late=lateness)
+    def contact_waiting_family(self, step: float, late: float) -> None:
+        self.attempt("contact_waiting_family", step, late)
+
+    @rule(step=day_steps, late=lateness, coach=st.sampled_from(COACHES))
+    def assign_coach(self, step: float, late: float, coach: str) -> None:
+        self.attempt("assign_coach", step, late, coach=coach, organisation="cjg-den-haag")
+
+    @rule(step=day_steps, coach=st.sampled_from(COACHES))
+    def change_coach(self, step: float, coach: str) -> None:
+        self.attempt("change_coach", step, 0.0, coach=coach, organisation="cjg", reason="verlof")
+
+    @rule(step=day_steps)
+    def end_coaching(self, step: float) -> None:
+        self.attempt("end_coaching", step, 0.0, reason="klaar")
+
+    @rule(step=day_steps, referral=st.sampled_from(REFERRALS), member=st.sampled_from(MEMBERS))
+    def request_referral(self, step: float, referral: str, member: str) -> None:
+        self.attempt(
+            "request_referral",
+            step,
+            0.0,
+            referral_id=referral,
+            member_id=member,
+            destination=ReferralDestination.JEUGDTEAM,
+            organisation="jeugdteam",
+        )
+
+    @rule(
+        step=day_steps,
+        referral=st.sampled_from(REFERRALS),
+        move=st.sampled_from(["accept_referral", "start_care", "end_care", "reject_referral"]),
+    )
+    def move_referral(self, step: float, referral: str, move: str) -> None:
+        reason = {"reason": "reden"} if move in {"end_care", "reject_referral"} else {}
+        self.attempt(move, step, 0.0, referral_id=referral, **reason)
+
+    @rule(step=day_steps, reason=st.sampled_from(list(ClosureReason)))
+    def close(self, step: float, reason: ClosureReason) -> None:
+        due = self.live.is_due_for_closure(PERIODS, OPENED_AT + timedelta(days=self.day + step))
+        was_closed, was_active = self.live.is_closed, self.live.has_active_help
+        quiet_since = self.live.last_activity_at
+        accepted = self.attempt(
+            "close",
+            step,
+            0.0,
+            reason=reason,
+            relapse_risk=RelapseRisk.LOW,
+            aftercare_by="jgz",
+            informed_organisations=[],
+            periods=PERIODS,
+        )
+        if reason is ClosureReason.INACTIVE and accepted:
+            assert not was_active
+            assert self.occurred() - quiet_since >= timedelta(days=PERIODS.inactivity_days)
+        if reason is ClosureReason.INACTIVE and not was_closed:
+            assert accepted == due
+
+    @rule(
+        step=day_steps, coach=st.sampled_from(COACHES), question=st.sampled_from(["hq-1", "hq-2"])
+    )
+    def reopen(self, step: float, coach: str, question: str) -> None:
+        closed_at, closed_by = self.live.closed_at, self.live.closed_by_coach
+        accepted = self.attempt(
+            "reopen", step, 0.0, coach=coach, help_question_id=question, periods=PERIODS
+        )
+        if accepted:
+            assert closed_at is not None
+            assert self.occurred() - closed_at <= timedelta(days=PERIODS.reopen_window_days)
+            assert coach == closed_by and question == "hq-1"
+
+    def occurred(self) -> datetime:
+        return OPENED_AT + timedelta(days=self.day)
+
+    @invariant()
+    def replaying_the_stored_events_reproduces_the_live_state(self) -> None:
+        stored = list(self.app.events.get(self.case_id))
+        replayed = None
+        for event in stored:
+            replayed = event.mutate(replayed)
+        assert replayed == self.live
+        assert [e.originator_version for e in stored] == list(range(1, len(stored) + 1))
+
+
+TestCaseHistory = CaseHistory.TestCase

@@ -1,0 +1,320 @@
+"""The case store on SQLite and PostgreSQL: what is saved is what is reloaded, history is
+versioned without gaps, topics are stable, and concurrent changes are stored or rejected whole."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from application.cases import CaseApplication
+from application.clock import FixedClock
+from application.errors import CaseNotFoundError, ConcurrentChangeError
+from application.settings import Settings
+from domain.case import Case
+from domain.case_event import TOPIC_PREFIX
+from domain.events_intake import CaseTriaged
+from domain.plan import Agreement, Goal
+from domain.provenance import Actor, Provenance
+from domain.vocabulary import (
+    ClosureReason,
+    ConsentForm,
+    ConsentPurpose,
+    ConversationKind,
+    DataCategory,
+    ReferralDestination,
+    ReferralStatus,
+    RelapseRisk,
+    TriageOutcome,
+)
+from tests.factories import COACH, COORDINATOR, melding
+
+THREADS = 8
+COMMANDS_PER_THREAD = 10
+
+
+def state_of(case: Case) -> dict[str, Any]:
+    return {name: value for name, value in case.__dict__.items() if name != "_pending_events"}
+
+
+def conversation(conversation_id: str, minutes: str = "22.5") -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "kind": ConversationKind.HOME_VISIT,
+        "minutes": Decimal(minutes),
+        "writing_minutes": Decimal("7.25"),
+        "participants": ["mother", "child"],
+        "notes": "Thuisbezoek: afspraken over schoolgang",
+    }
+
+
+WAITLIST_CONSENT = {
+    "consent_id": "consent-wait",
+    "given_by": ["mother", "father"],
+    "about": ["mother", "father", "child"],
+    "organisation": "cjg-den-haag",
+    "categories": [DataCategory.IDENTITY, DataCategory.HELP_QUESTION],
+    "purpose": ConsentPurpose.WAITLIST,
+    "form": ConsentForm.WRITTEN,
+}
+ROUND_TABLE = {
+    "members": ["mother", "father", "child"],
+    "organisations": ["cjg-den-haag", "school-de-linde"],
+    "decisions": "Eén gezinsplan; Anna is regisseur",
+}
+PLAN = {
+    "goals": [Goal("goal-1", "child", "school", "Gaat elke dag naar school")],
+    "agreements": [
+        Agreement("agr-1", "school-de-linde", "Verzuim melden", date(2026, 9, 1), "teacher-7")
+    ],
+    "next_evaluation": date(2026, 10, 1),
+}
+REFERRAL = {
+    "referral_id": "ref-1",
+    "member_id": "child",
+    "destination": ReferralDestination.SPECIALISED_GGZ,
+    "organisation": "ggz-haaglanden",
+}
+CLOSURE = {
+    "reason": ClosureReason.GOALS_REACHED,
+    "relapse_risk": RelapseRisk.LOW,
+    "aftercare_by": "jgz",
+    "informed_organisations": ["school-de-linde"],
+}
+LIFE: list[tuple[int, Actor, str, dict[str, Any]]] = [
+    # (days after the previous step, who, the application's command, its details)
+    (1, COORDINATOR, "triage", {"outcome": TriageOutcome.COMPLEX, "coordination_level": 5}),
+    (0, COORDINATOR, "grant_consent", WAITLIST_CONSENT),
+    (1, COORDINATOR, "place_on_waitlist", {"priority": 2}),
+    (14, COORDINATOR, "contact_waiting_family", {}),
+    (7, COORDINATOR, "assign_coach", {"coach": "coach-anna", "organisation": "cjg-den-haag"}),
+    (1, COACH, "hold_conversation", conversation("conv-1")),
+    (7, COACH, "hold_round_table", ROUND_TABLE),
+    (1, COACH, "adopt_plan", PLAN),
+    (2, COACH, "request_referral", REFERRAL),
+    (5, COACH, "accept_referral", {"referral_id": "ref-1"}),
+    (10, COACH, "start_care", {"referral_id": "ref-1"}),
+    (1, COACH, "register_time", {"minutes": Decimal(15), "writing_minutes": Decimal("0.5")}),
+    (30, COACH, "close_case", CLOSURE),
+    (20, COACH, "reopen_case", {"coach": "coach-anna", "help_question_id": "hq-1"}),
+]
+EVALUATION = {
+    "members": ["mother", "child"],
+    "organisations": ["cjg-den-haag"],
+    "conclusions": "Gaat weer elke dag naar school",
+    "next_evaluation": None,
+}
+EVENTS_OF_A_LIFE = 1 + len(LIFE) + 1 + 1  # opened, LIFE (assign_coach records two), evaluated
+
+
+def live_a_case(app: CaseApplication, clock: FixedClock) -> tuple[UUID, list[int], Case]:
+    """A case from melding to reopening: its id, the positions the commands answered, and
+    the case as it was in memory when its last command was saved."""
+    case_id, opened = app.open_case(COORDINATOR, occurred_at=clock.now(), **melding())
+    positions = [opened]
+    for days, actor, command, details in LIFE:
+        clock.advance(days=days)
+        an_hour_ago = clock.now() - timedelta(hours=1)
+        positions.append(getattr(app, command)(case_id, actor, an_hour_ago, **details))
+    saved: list[Case] = []
+
+    def evaluate_and_keep(case: Case, by: Provenance) -> None:
+        case.evaluate_plan(by, **EVALUATION)
+        saved.append(case)
+
+    clock.advance(days=1)
+    positions.append(app.change(case_id, COACH, None, evaluate_and_keep))
+    return case_id, positions, saved[0]
+
+
+def test_a_reloaded_case_equals_the_case_that_was_saved(
+    app: CaseApplication, store_settings: Settings, clock: FixedClock
+) -> None:
+    case_id, _, saved = live_a_case(app, clock)
+    other_process = CaseApplication(store_settings, clock)
+    try:
+        reloaded = other_process.get_case(case_id)
+    finally:
+        other_process.close()
+
+    assert state_of(reloaded) == state_of(saved) == state_of(app.get_case(case_id))
+    assert reloaded.version == EVENTS_OF_A_LIFE
+    assert reloaded.reopen_count == 1 and not reloaded.is_closed
+
+
+def test_values_keep_their_types_through_the_store(app: CaseApplication, clock: FixedClock) -> None:
+    case_id, _, _ = live_a_case(app, clock)
+    case = app.get_case(case_id)
+
+    minutes = case.conversations[0].minutes
+    assert type(minutes) is Decimal and minutes == Decimal("22.5")
+    assert case.total_minutes == Decimal("22.5") + Decimal("7.25") + Decimal("15.5")
+    assert type(case.members["child"].birth_date) is date
+    assert case.members["child"].birth_date == date(2018, 3, 1)
+    assert case.plan is not None
+    assert type(case.plan.agreements[0].due) is date
+    assert case.plan.evaluations == 1
+    assert type(case.opened_at) is datetime and case.opened_at.tzinfo is not None
+    assert case.triage_outcome is TriageOutcome.COMPLEX
+    assert case.referrals["ref-1"].status is ReferralStatus.CARE_STARTED
+    assert case.referrals["ref-1"].destination is ReferralDestination.SPECIALISED_GGZ
+    assert case.consents["consent-wait"].purpose is ConsentPurpose.WAITLIST
+    assert case.consents["consent-wait"].categories == {
+        DataCategory.IDENTITY,
+        DataCategory.HELP_QUESTION,
+    }
+
+
+def test_a_case_can_be_read_as_it_was_after_each_event(
+    app: CaseApplication, clock: FixedClock
+) -> None:
+    case_id, positions, _ = live_a_case(app, clock)
+    last = app.get_case(case_id).version
+
+    assert app.get_case(case_id, version=1).triage_outcome is None
+    assert app.get_case(case_id, version=2).triage_outcome is TriageOutcome.COMPLEX
+    assert app.get_case(case_id, version=4).is_waiting
+    assert app.get_case(case_id, version=5).coach is None
+    assert app.get_case(case_id, version=7).coach == "coach-anna"
+    versions = [app.repository.get(case_id, version=n).version for n in range(1, last + 1)]
+    assert versions == list(range(1, last + 1))
+    stored = [event.originator_version for event in app.events.get(case_id)]
+    assert stored == list(range(1, last + 1))
+    assert positions == sorted(set(positions))
+    assert positions[-1] == app.position()
+
+
+def test_events_are_stored_under_their_explicit_stable_topics(
+    app: CaseApplication, clock: FixedClock
+) -> None:
+    live_a_case(app, clock)
+    topics = [n.topic for n in app.recorder.select_notifications(1, 100)]
+
+    assert len(topics) == EVENTS_OF_A_LIFE
+    assert all(topic.startswith(TOPIC_PREFIX) for topic in topics), topics
+    assert topics[:2] == ["gezinsregie.case.opened.v1", "gezinsregie.case.triaged.v1"]
+
+
+def issue_commands(app: CaseApplication, case_id: UUID, thread: int) -> list[tuple[str, Any]]:
+    """Commands of one thread: (kind, id, position) when accepted, (kind, id, None) when
+    rejected as a concurrent change. A third are non-commutative (no retry)."""
+    answers: list[tuple[str, Any]] = []
+    for n in range(COMMANDS_PER_THREAD):
+        command_id = f"t{thread}-{n}"
+        kind = ("conversation", "referral", "triage")[n % 3]
+        try:
+            if kind == "conversation":
+                position = app.hold_conversation(case_id, COACH, **conversation(command_id))
+            elif kind == "referral":
+                position = app.request_referral(
+                    case_id,
+                    COACH,
+                    referral_id=command_id,
+                    member_id="child",
+                    destination=ReferralDestination.JEUGDTEAM,
+                    organisation="jeugdteam-west",
+                )
+            else:
+                position = app.triage(
+                    case_id,
+                    COORDINATOR,
+                    outcome=TriageOutcome.COMPLEX,
+                    coordination_level=thread % 6,
+                )
+        except ConcurrentChangeError:
+            position = None
+        answers.append((kind, (command_id, position)))
+    return answers
+
+
+def test_concurrent_commands_on_one_case_are_stored_whole_or_rejected_whole(
+    app: CaseApplication,
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    start = threading.Barrier(THREADS, timeout=30)
+
+    def run(thread: int) -> list[tuple[str, Any]]:
+        start.wait()
+        return issue_commands(app, case_id, thread)
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        answers = [a for result in pool.map(run, range(THREADS)) for a in result]
+
+    assert len(answers) == THREADS * COMMANDS_PER_THREAD
+    accepted = {kind: set() for kind in ("conversation", "referral", "triage")}
+    positions = []
+    for kind, (command_id, position) in answers:
+        if position is not None:
+            accepted[kind].add(command_id)
+            positions.append(position)
+    case = app.get_case(case_id)
+    stored = list(app.events.get(case_id))
+    assert {c.conversation_id for c in case.conversations} == accepted["conversation"]
+    assert set(case.referrals) == accepted["referral"]
+    assert sum(isinstance(e, CaseTriaged) for e in stored) == len(accepted["triage"])
+    assert len(stored) == 1 + len(positions)
+    assert [e.originator_version for e in stored] == list(range(1, len(stored) + 1))
+    assert len(set(positions)) == len(positions)
+
+
+def test_a_command_on_a_case_changed_since_it_was_read_is_rejected_and_stores_nothing(
+    app: CaseApplication,
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+
+    def triage_while_another_writes(case: Case, by: Provenance) -> None:
+        app.hold_conversation(case_id, COACH, **conversation("meanwhile"))
+        case.triage(by, outcome=TriageOutcome.CRISIS, coordination_level=5)
+
+    with pytest.raises(ConcurrentChangeError) as rejected:
+        app.change(case_id, COORDINATOR, None, triage_while_another_writes)
+
+    assert rejected.value.case_id == case_id
+    case = app.get_case(case_id)
+    assert case.version == 2
+    assert case.triage_outcome is None
+    assert [c.conversation_id for c in case.conversations] == ["meanwhile"]
+
+
+def test_a_commutative_command_is_retried_on_the_fresh_case(app: CaseApplication) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    interrupted: list[bool] = []
+
+    def converse_while_another_writes_once(case: Case, by: Provenance) -> None:
+        if not interrupted:
+            interrupted.append(True)
+            app.hold_conversation(case_id, COACH, **conversation("meanwhile"))
+        case.hold_conversation(by, **conversation("mine"))
+
+    app.change(case_id, COACH, None, converse_while_another_writes_once, commutative=True)
+
+    case = app.get_case(case_id)
+    assert [c.conversation_id for c in case.conversations] == ["meanwhile", "mine"]
+    assert case.version == 3
+
+
+def test_a_missing_case_is_reported_as_not_found(app: CaseApplication) -> None:
+    missing = uuid4()
+    with pytest.raises(CaseNotFoundError) as not_found:
+        app.get_case(missing)
+    assert not_found.value.case_id == missing
+    with pytest.raises(CaseNotFoundError):
+        app.triage(missing, COORDINATOR, outcome=TriageOutcome.SINGLE, coordination_level=1)
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 5, 1000])
+def test_every_opened_case_is_listed_once_in_opening_order(
+    app: CaseApplication, batch_size: int
+) -> None:
+    opened = []
+    for _ in range(5):
+        case_id, _ = app.open_case(COORDINATOR, **melding())
+        app.triage(case_id, COORDINATOR, outcome=TriageOutcome.SINGLE, coordination_level=1)
+        opened.append(case_id)
+
+    assert list(app.case_ids(batch_size=batch_size)) == opened
