@@ -206,8 +206,8 @@ class CaseHistory(RuleBasedStateMachine):
     def replaying_the_stored_events_reproduces_the_live_state(self) -> None:
         stored = list(self.app.events.get(self.case_id))
         replayed = None
-        for event in stored:
-            replayed = event.mutate(replayed)
+        for stored_event in stored:
+            replayed = stored_event.mutate(replayed)
         assert replayed == self.live
         assert [e.originator_version for e in stored] == list(range(1, len(stored) + 1))
 
