@@ -62,7 +62,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            field = "_".join(str(part) for part in item["loc"]) if item["loc"] else ""
-            name = f"{ENV_PREFIX}{field.upper()}" if field else "settings"
-            problems.append(f"{name}: {item['msg']}")
+            field = "_".join(str(part) for part in item["loc"])
+            message = item["msg"].removeprefix("Value error, ")
+            problems.append(f"{ENV_PREFIX}{field.upper()}: {message}" if field else message)
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,119 @@
+"""The `gezinsregie` command line: demo data, a look at the cases, and the jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+import typer
+
+from application.cases import CaseApplication
+from application.clock import SystemClock
+from application.demo import write_demo
+from application.errors import CaseNotFoundError
+from application.inactivity import close_inactive_cases
+from application.settings import SettingsError, load_settings
+
+cli = typer.Typer(
+    help="Coordinate care around families: an event-sourced case store.",
+    pretty_exceptions_show_locals=False,
+)
+
+
+@contextmanager
+def case_application() -> Iterator[CaseApplication]:
+    """The application on the configured store; a settings error ends with its message."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    app = CaseApplication(settings, SystemClock())
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@cli.command()
+def demo(cases: Annotated[int, typer.Option(min=1, help="How many families")] = 24) -> None:
+    """Write realistic demo families, in every phase of the lifecycle."""
+    with case_application() as app:
+        ids = write_demo(app, cases)
+        typer.echo(f"wrote {len(ids)} demo cases; {app.position()} events in the store")
+
+
+@cli.command(name="cases")
+def list_cases() -> None:
+    """List every case: municipality, team, status, coach and number of events."""
+    with case_application() as app:
+        typer.echo(f"{'case':36}  {'municipality':12} {'team':9} {'status':8} {'coach':14} events")
+        for case_id in app.case_ids():
+            case = app.get_case(case_id)
+            status = "closed" if case.is_closed else "waiting" if case.is_waiting else "open"
+            coach = case.coach or "-"
+            typer.echo(
+                f"{case_id}  {case.municipality:12} {case.team:9} {status:8} {coach:14} "
+                f"{case.version}"
+            )
+
+
+@cli.command()
+def show(case_id: UUID) -> None:
+    """Show the current state of one case (structure only, no personal data)."""
+    with case_application() as app:
+        try:
+            case = app.get_case(case_id)
+        except CaseNotFoundError as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"case {case.id} (version {case.version}) in {case.municipality}/{case.team}")
+        typer.echo(f"  opened {case.opened_at:%Y-%m-%d}, closed {_day(case.closed_at)}")
+        typer.echo(f"  triage {case.triage_outcome}, level {case.coordination_level}")
+        typer.echo(f"  coach {case.coach}, waiting {case.is_waiting}")
+        typer.echo(f"  plan version {case.plan.version if case.plan else '-'}")
+        typer.echo(f"  referrals {[r.status.value for r in case.referrals.values()]}")
+
+
+def _day(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d}" if moment else "-"
+
+
+@cli.command(name="close-inactive")
+def close_inactive(
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="Default: now (UTC)"),
+    ] = None,
+) -> None:
+    """Close every case without active help for its inactivity period. Idempotent."""
+    with case_application() as app:
+        moment = _as_of(as_of, app.clock.now())
+        closed = close_inactive_cases(app, moment)
+        for item in closed:
+            typer.echo(
+                f"closed {item.case_id} ({item.municipality}): "
+                f"inactive since {item.last_activity_at:%Y-%m-%d}"
+            )
+        typer.echo(f"{len(closed)} case(s) closed as inactive as of {moment:%Y-%m-%d %H:%M}")
+
+
+def _as_of(given: datetime | None, now: datetime) -> datetime:
+    if given is None:
+        return now
+    moment = given if given.tzinfo else given.replace(tzinfo=UTC)
+    if moment > now:
+        typer.echo("--as-of cannot lie in the future", err=True)
+        raise typer.Exit(2)
+    return moment
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""The close-inactive job closes exactly the cases due, prints them, and is idempotent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from typer.testing import CliRunner
+
+from application.cases import CaseApplication
+from application.clock import FixedClock, SystemClock
+from application.inactivity import close_inactive_cases
+from application.settings import load_settings
+from domain.vocabulary import ClosureReason
+from interfaces.cli import cli
+from tests.factories import COACH, COORDINATOR, melding
+
+
+def open_case_on(app: CaseApplication, opened: datetime, *, answered: bool) -> UUID:
+    case_id, _ = app.open_case(COORDINATOR, occurred_at=opened, **melding())
+    if answered:
+        app.answer_help_question(case_id, COORDINATOR, opened + timedelta(days=1))
+    return case_id
+
+
+def test_the_job_closes_only_cases_inactive_for_the_period(
+    app: CaseApplication, clock: FixedClock
+) -> None:
+    start = clock.now() - timedelta(days=200)
+    quiet = open_case_on(app, start, answered=True)
+    still_asking = open_case_on(app, start, answered=False)
+    recently_quiet = open_case_on(app, clock.now() - timedelta(days=30), answered=True)
+    coached = open_case_on(app, start, answered=True)
+    app.assign_coach(
+        coached, COACH, start + timedelta(days=2), coach="coach-anna", organisation="cjg-den-haag"
+    )
+
+    closed = close_inactive_cases(app, clock.now())
+
+    assert [item.case_id for item in closed] == [quiet]
+    assert app.get_case(quiet).closure_reason is ClosureReason.INACTIVE
+    assert app.get_case(quiet).closed_at == clock.now()
+    for open_id in (still_asking, recently_quiet, coached):
+        assert not app.get_case(open_id).is_closed
+    assert close_inactive_cases(app, clock.now()) == []
+
+
+def test_the_job_uses_each_municipalitys_period(tmp_path: Path) -> None:
+    clock = FixedClock(datetime(2026, 6, 1, tzinfo=UTC))
+    settings = load_settings(
+        data_dir=tmp_path, periods_by_municipality={"rijswijk": {"inactivity_days": 30}}
+    )
+    app = CaseApplication(settings, clock)
+    try:
+        opened = clock.now() - timedelta(days=45)
+        den_haag = open_case_on(app, opened, answered=True)
+        case_id, _ = app.open_case(
+            COORDINATOR, occurred_at=opened, **melding(municipality="rijswijk")
+        )
+        app.answer_help_question(case_id, COORDINATOR, opened + timedelta(days=1))
+        assert [c.case_id for c in close_inactive_cases(app, clock.now())] == [case_id]
+        assert not app.get_case(den_haag).is_closed
+    finally:
+        app.close()
+
+
+def test_the_command_prints_what_it_closed_and_a_second_run_closes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GEZINSREGIE_STORE", "sqlite")
+    app = CaseApplication(load_settings(), SystemClock())
+    quiet = open_case_on(app, datetime.now(UTC) - timedelta(days=300), answered=True)
+    app.close()
+    as_of = (datetime.now(UTC) - timedelta(days=10)).strftime("%Y-%m-%d")
+
+    first = CliRunner().invoke(cli, ["close-inactive", "--as-of", as_of])
+    second = CliRunner().invoke(cli, ["close-inactive", "--as-of", as_of])
+
+    assert first.exit_code == 0, first.output
+    assert f"closed {quiet}" in first.output
+    assert "1 case(s) closed as inactive" in first.output
+    assert second.exit_code == 0
+    assert "0 case(s) closed as inactive" in second.output
+
+
+def test_the_command_refuses_a_date_in_the_future(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["close-inactive", "--as-of", "2999-01-01"])
+    assert result.exit_code == 2
+    assert "future" in result.output
