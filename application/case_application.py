@@ -109,7 +109,7 @@ class CaseApplicationBase(Application[UUID]):
             opened = self.recorder.select_notifications(
                 start, batch_size, topics=[CaseOpened.TOPIC]
             )
-            yield from (n.originator_id for n in opened)
+            yield from (UUID(str(n.originator_id)) for n in opened)
             if len(opened) < batch_size:
                 return
             start = opened[-1].id + 1

@@ -1,5 +1,5 @@
 """The case store on SQLite and PostgreSQL: what is saved is what is reloaded, history is
-versioned without gaps, topics are stable, and concurrent changes are stored or rejected whole."""
+versioned without gaps, topics are stable, and a concurrent change is stored or rejected whole."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from domain.vocabulary import (
     ConversationKind,
     DataCategory,
     ReferralDestination,
-    ReferralStatus,
     RelapseRisk,
     TriageOutcome,
 )
@@ -38,15 +37,11 @@ THREADS = 8
 COMMANDS_PER_THREAD = 10
 
 
-def state_of(case: Case) -> dict[str, Any]:
-    return {name: value for name, value in case.__dict__.items() if name != "_pending_events"}
-
-
-def conversation(conversation_id: str, minutes: str = "22.5") -> dict[str, Any]:
+def conversation(conversation_id: str) -> dict[str, Any]:
     return {
         "conversation_id": conversation_id,
         "kind": ConversationKind.HOME_VISIT,
-        "minutes": Decimal(minutes),
+        "minutes": Decimal("22.5"),
         "writing_minutes": Decimal("7.25"),
         "participants": ["mother", "child"],
         "notes": "Thuisbezoek: afspraken over schoolgang",
@@ -102,18 +97,12 @@ LIFE: list[tuple[int, Actor, str, dict[str, Any]]] = [
     (30, COACH, "close_case", CLOSURE),
     (20, COACH, "reopen_case", {"coach": "coach-anna", "help_question_id": "hq-1"}),
 ]
-EVALUATION = {
-    "members": ["mother", "child"],
-    "organisations": ["cjg-den-haag"],
-    "conclusions": "Gaat weer elke dag naar school",
-    "next_evaluation": None,
-}
 EVENTS_OF_A_LIFE = 1 + len(LIFE) + 1 + 1  # opened, LIFE (assign_coach records two), evaluated
 
 
 def live_a_case(app: CaseApplication, clock: FixedClock) -> tuple[UUID, list[int], Case]:
-    """A case from melding to reopening: its id, the positions the commands answered, and
-    the case as it was in memory when its last command was saved."""
+    """A case from melding to reopening and an evaluation: its id, the positions its
+    commands answered, and the case as it was in memory when the last one was saved."""
     case_id, opened = app.open_case(COORDINATOR, occurred_at=clock.now(), **melding())
     positions = [opened]
     for days, actor, command, details in LIFE:
@@ -123,12 +112,18 @@ def live_a_case(app: CaseApplication, clock: FixedClock) -> tuple[UUID, list[int
     saved: list[Case] = []
 
     def evaluate_and_keep(case: Case, by: Provenance) -> None:
-        case.evaluate_plan(by, **EVALUATION)
+        case.evaluate_plan(
+            by, members=["mother"], organisations=[], conclusions="Beter", next_evaluation=None
+        )
         saved.append(case)
 
     clock.advance(days=1)
     positions.append(app.change(case_id, COACH, None, evaluate_and_keep))
     return case_id, positions, saved[0]
+
+
+def state_of(case: Case) -> dict[str, Any]:
+    return {name: value for name, value in case.__dict__.items() if name != "_pending_events"}
 
 
 def test_a_reloaded_case_equals_the_case_that_was_saved(
@@ -143,41 +138,30 @@ def test_a_reloaded_case_equals_the_case_that_was_saved(
 
     assert state_of(reloaded) == state_of(saved) == state_of(app.get_case(case_id))
     assert reloaded.version == EVENTS_OF_A_LIFE
-    assert reloaded.reopen_count == 1 and not reloaded.is_closed
+    assert reloaded.reopen_count == 1 and reloaded.plan is not None
     assert reloaded.total_minutes == Decimal("22.5") + Decimal("7.25") + Decimal("15.5")
-    minutes = reloaded.conversations[0].minutes
-    assert type(minutes) is Decimal and minutes == Decimal("22.5")
+    assert type(reloaded.conversations[0].minutes) is Decimal
     assert type(reloaded.members["child"].birth_date) is date
-    assert reloaded.members["child"].birth_date == date(2018, 3, 1)
-    assert reloaded.plan is not None
     assert type(reloaded.plan.agreements[0].due) is date
-    assert reloaded.plan.evaluations == 1
     assert type(reloaded.opened_at) is datetime and reloaded.opened_at.tzinfo is not None
     assert reloaded.triage_outcome is TriageOutcome.COMPLEX
-    assert reloaded.referrals["ref-1"].status is ReferralStatus.CARE_STARTED
     assert reloaded.referrals["ref-1"].destination is ReferralDestination.SPECIALISED_GGZ
     assert reloaded.consents["consent-wait"].purpose is ConsentPurpose.WAITLIST
-    assert reloaded.consents["consent-wait"].categories == {
-        DataCategory.IDENTITY,
-        DataCategory.HELP_QUESTION,
-    }
 
 
 def test_a_case_can_be_read_as_it_was_after_each_event(
     app: CaseApplication, clock: FixedClock
 ) -> None:
     case_id, positions, _ = live_a_case(app, clock)
-    last = app.get_case(case_id).version
+    versions = list(range(1, EVENTS_OF_A_LIFE + 1))
 
     assert app.get_case(case_id, version=1).triage_outcome is None
     assert app.get_case(case_id, version=2).triage_outcome is TriageOutcome.COMPLEX
     assert app.get_case(case_id, version=4).is_waiting
-    assert app.get_case(case_id, version=5).coach is None
+    assert app.get_case(case_id, version=6).coach is None
     assert app.get_case(case_id, version=7).coach == "coach-anna"
-    versions = [app.repository.get(case_id, version=n).version for n in range(1, last + 1)]
-    assert versions == list(range(1, last + 1))
-    stored = [event.originator_version for event in app.events.get(case_id)]
-    assert stored == list(range(1, last + 1))
+    assert [app.repository.get(case_id, version=n).version for n in versions] == versions
+    assert [event.originator_version for event in app.events.get(case_id)] == versions
     assert positions == sorted(set(positions))
     assert positions[-1] == app.position()
 
@@ -229,21 +213,21 @@ def test_concurrent_commands_on_one_case_are_stored_whole_or_rejected_whole(
         for thread_answers in pool.map(run, range(THREADS)):
             answers.update(thread_answers)
 
-    positions = [position for position in answers.values() if position is not None]
-    accepted = {command_id for command_id, position in answers.items() if position is not None}
     assert len(answers) == THREADS * COMMANDS_PER_THREAD
+    accepted = {command_id: at for command_id, at in answers.items() if at is not None}
     case = app.get_case(case_id)
     stored = list(app.events.get(case_id))
-    # equal sets: every accepted command is stored, and no rejected one
-    assert {c.conversation_id for c in case.conversations} == {
-        c for c in accepted if c.startswith("conversation")
-    }
-    assert set(case.referrals) == {c for c in accepted if c.startswith("referral")}
-    triaged = sum(isinstance(event, CaseTriaged) for event in stored)
-    assert triaged == len({c for c in accepted if c.startswith("triage")})
+
+    def accepted_of(kind: str) -> set[str]:
+        return {command_id for command_id in accepted if command_id.startswith(kind)}
+
+    # Equal sets: every accepted command is in the history, and no rejected one.
+    assert {c.conversation_id for c in case.conversations} == accepted_of("conversation")
+    assert set(case.referrals) == accepted_of("referral")
+    assert sum(isinstance(e, CaseTriaged) for e in stored) == len(accepted_of("triage"))
     assert len(stored) == 1 + len(accepted)
     assert [event.originator_version for event in stored] == list(range(1, len(stored) + 1))
-    assert len(set(positions)) == len(positions)
+    assert len(set(accepted.values())) == len(accepted)
 
 
 def test_a_command_on_a_case_changed_since_it_was_read_is_rejected_and_stores_nothing(
@@ -260,12 +244,11 @@ def test_a_command_on_a_case_changed_since_it_was_read_is_rejected_and_stores_no
 
     assert rejected.value.case_id == case_id
     case = app.get_case(case_id)
-    assert case.version == 2
-    assert case.triage_outcome is None
+    assert case.version == 2 and case.triage_outcome is None
     assert [c.conversation_id for c in case.conversations] == ["meanwhile"]
 
 
-def test_a_commutative_command_is_retried_on_the_fresh_case(app: CaseApplication) -> None:
+def test_a_commutative_command_is_retried_against_the_fresh_case(app: CaseApplication) -> None:
     case_id, _ = app.open_case(COORDINATOR, **melding())
     interrupted: list[bool] = []
 
@@ -278,8 +261,8 @@ def test_a_commutative_command_is_retried_on_the_fresh_case(app: CaseApplication
     app.change(case_id, COACH, None, converse_while_another_writes_once, commutative=True)
 
     case = app.get_case(case_id)
-    assert [c.conversation_id for c in case.conversations] == ["meanwhile", "mine"]
     assert case.version == 3
+    assert [c.conversation_id for c in case.conversations] == ["meanwhile", "mine"]
 
 
 def test_a_missing_case_is_reported_as_not_found(app: CaseApplication) -> None:
