@@ -30,6 +30,14 @@ from domain.vocabulary import Channel, ClosureReason, ProblemCategory, RelapseRi
 class Case(IntakeCommands, CareCommands, PrivacyCommands, Aggregate):
     """One family case (dossier): everything that happened to it, as events."""
 
+    TOPIC = "gezinsregie.case.aggregate.v1"
+    """Stored in every CaseOpened as the class to rebuild: stable across refactoring."""
+
+    class Created(Aggregate.Created):
+        """Unused (cases are opened by CaseOpened); the library requires a topic for it."""
+
+        TOPIC = "gezinsregie.case.library-created.v1"
+
     @classmethod
     def open(
         cls,

@@ -170,11 +170,14 @@ def test_events_are_stored_under_their_explicit_stable_topics(
     app: CaseApplication, clock: FixedClock
 ) -> None:
     live_a_case(app, clock)
-    topics = [n.topic for n in app.recorder.select_notifications(1, 100)]
+    notifications = app.recorder.select_notifications(1, 100)
+    topics = [n.topic for n in notifications]
 
     assert len(topics) == EVENTS_OF_A_LIFE
     assert all(topic.startswith(TOPIC_PREFIX) for topic in topics), topics
     assert topics[:2] == ["gezinsregie.case.opened.v1", "gezinsregie.case.triaged.v1"]
+    opened = app.mapper.to_domain_event(notifications[0])
+    assert opened.originator_topic == "gezinsregie.case.aggregate.v1"  # not a module path
 
 
 def issue(app: CaseApplication, case_id: UUID, command_id: str) -> int:
