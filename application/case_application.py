@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -24,6 +26,8 @@ CaseCommand = Callable[[Case, Provenance], None]
 COMMUTATIVE_RETRIES = 5
 """Commands that only add a fact (a conversation, a contact...) are retried on a
 concurrent change: the rules are checked again against the fresh case."""
+RETRY_BACKOFF_SECONDS = 0.002
+"""Jittered, doubling pause between retries, so competing writers spread out."""
 
 
 class CaseApplicationBase(Application[UUID]):
@@ -86,6 +90,7 @@ class CaseApplicationBase(Application[UUID]):
             except ConcurrentChangeError:
                 if attempt == attempts - 1:
                     raise
+                time.sleep(random.uniform(0, RETRY_BACKOFF_SECONDS * 2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def periods_for(self, case: Case) -> CasePeriods:
