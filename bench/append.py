@@ -2,7 +2,8 @@
 
 Run from the project root (never run by CI):
 
-    python -m bench.append [--events N] [--backend sqlite|postgres|both] [--profile]
+    python -m bench.append [--events N] [--backend sqlite|postgres|both]
+                           [--workload commands|fresh|both] [--repeats R] [--profile]
 
 Workloads, each measured on a fresh store (a temporary SQLite dir, or a new PostgreSQL
 schema in the `test` database that is dropped afterwards):
@@ -29,6 +30,7 @@ import cProfile
 import gc
 import io
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -258,8 +260,8 @@ def raw_text_for(average_state_size: float) -> str:
     try:
         dossier = Dossier(actor=COACH.as_dict(), occurred_at=START, text="")
         dossier.note(actor=COACH.as_dict(), occurred_at=START, text="")
-        events = dossier.collect_events()
-        base = statistics.mean(len(app.mapper.to_stored_event(e).state) for e in events)
+        noted = dossier.collect_events()[-1]  # all but the first event of a dossier
+        base = len(app.mapper.to_stored_event(noted).state)
     finally:
         app.close()
     return "x" * max(0, round(average_state_size - base))
@@ -290,7 +292,9 @@ class Backend:
         )
 
     def cleanup(self, settings: Settings) -> None:
-        if settings.store == "postgres":
+        if settings.store == "sqlite":
+            shutil.rmtree(settings.data_dir, ignore_errors=True)
+        else:
             drop_schema(settings, settings.postgres_schema)
             self.created_schemas.discard(settings.postgres_schema)
 
@@ -583,10 +587,14 @@ def bench_backend(backend: Backend, cases: int, workloads: list[str], repeats: i
                 file=sys.stderr,
                 flush=True,
             )
-        for result in app_runs:
-            expected = cases * EVENTS_PER_CASE * (FRESH_SCALE if workload == "fresh" else 1)
-            if result.events != expected:
-                raise AssertionError(f"app stored {result.events} events, expected {expected}")
+        scale = FRESH_SCALE if workload == "fresh" else 1
+        expected = {
+            "app": cases * scale * EVENTS_PER_CASE,
+            "raw": cases * scale * (EVENTS_PER_CASE if workload == "fresh" else COMMANDS_PER_CASE),
+        }
+        for name, runs in (("app", app_runs), ("raw", raw_runs)):
+            if any(result.events != expected[name] for result in runs):
+                raise AssertionError(f"{name} stored {runs}, expected {expected[name]} events")
         rows.append(median_row(backend.name, workload, "app", app_runs))
         rows.append(median_row(backend.name, workload, "raw", raw_runs))
     return rows
@@ -614,12 +622,17 @@ def profile_backend(backend: Backend, cases: int, workloads: list[str], limit: i
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.append", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.append",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "--events",
         type=int,
         default=40 * EVENTS_PER_CASE,
-        help=f"events per app measurement (rounded to whole cases of {EVENTS_PER_CASE})",
+        help=f"app events per commands measurement, in whole cases of {EVENTS_PER_CASE} "
+        f"(fresh does {FRESH_SCALE} times as many)",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--workload", choices=["commands", "fresh", "both"], default="both")
