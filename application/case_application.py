@@ -22,6 +22,8 @@ from domain.periods import CasePeriods
 from domain.provenance import Actor, Provenance
 
 CaseCommand = Callable[[Case, Provenance], None]
+CaseGuard = Callable[[Case], None]
+"""Checked against the freshly read case before the command, e.g. who may do it."""
 
 COMMUTATIVE_RETRIES = 5
 """Commands that only add a fact (a conversation, a contact...) are retried on a
@@ -77,6 +79,7 @@ class CaseApplicationBase(Application[UUID]):
         occurred_at: datetime | None,
         command: CaseCommand,
         *,
+        guard: CaseGuard | None = None,
         commutative: bool = False,
     ) -> int:
         """Get the case, run the command against it, save its new events; the position
@@ -84,6 +87,8 @@ class CaseApplicationBase(Application[UUID]):
         attempts = 1 + (COMMUTATIVE_RETRIES if commutative else 0)
         for attempt in range(attempts):
             case = self.get_case(case_id)
+            if guard is not None:
+                guard(case)
             command(case, self.provenance(actor, occurred_at))
             try:
                 return self._save(case)

@@ -40,11 +40,28 @@ class Settings(BaseSettings):
     reopen_window_days: int = Field(DEFAULT_REOPEN_WINDOW_DAYS, ge=0)
     inactivity_days: int = Field(DEFAULT_INACTIVITY_DAYS, ge=1)
     periods_by_municipality: dict[str, PeriodOverride] = Field(default_factory=dict)
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_secret: SecretStr = SecretStr("")
+    jwt_public_key: str = ""
+    jwt_jwks_url: str = ""
+    jwt_issuer: str = "gezinsregie"
+    jwt_audience: str = "gezinsregie"
+    token_minutes: int = Field(8 * 60, ge=1, le=7 * 24 * 60)
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    wait_timeout_seconds: float = Field(5.0, gt=0, le=30)
 
     @model_validator(mode="after")
     def _postgres_needs_a_database(self) -> Settings:
         if self.store == "postgres" and not self.postgres_dbname:
             raise ValueError(f"{ENV_PREFIX}POSTGRES_DBNAME is required when STORE=postgres")
+        return self
+
+    @model_validator(mode="after")
+    def _rs256_needs_a_key(self) -> Settings:
+        if self.jwt_algorithm == "RS256" and not (self.jwt_public_key or self.jwt_jwks_url):
+            raise ValueError(
+                f"{ENV_PREFIX}JWT_PUBLIC_KEY or {ENV_PREFIX}JWT_JWKS_URL is required with RS256"
+            )
         return self
 
     def periods_for(self, municipality: str) -> CasePeriods:

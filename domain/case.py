@@ -109,7 +109,7 @@ class Case(IntakeCommands, CareCommands, PrivacyCommands, Aggregate):
     ) -> None:
         """Afsluiten. Closing as *inactive* needs the whole inactivity period without help."""
         self.check_may_record(by)
-        if reason is ClosureReason.INACTIVE and not self.is_due_for_closure(
+        if ClosureReason(reason) is ClosureReason.INACTIVE and not self.is_due_for_closure(
             periods, by.occurred_at
         ):
             raise NotDueForClosureError(

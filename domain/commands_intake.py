@@ -111,7 +111,7 @@ class IntakeCommands(CaseState):
         """Leaving without a coach: withdrawn or no longer needed."""
         self.check_may_record(by)
         self._check_waiting()
-        if exit is WaitlistExit.COACH_ASSIGNED:
+        if WaitlistExit(exit) is WaitlistExit.COACH_ASSIGNED:
             raise WaitlistError("a family leaves the waitlist for a coach by assigning one")
         self.record(WaitlistLeft, by, exit=WaitlistExit(exit).value)
 

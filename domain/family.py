@@ -27,6 +27,9 @@ class FamilyMember:
 
     PERSONAL_FIELDS = ("name", "birth_date", "address")
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", MemberRole(self.role))
+
     def age_on(self, day: date) -> int:
         """Completed years on `day`."""
         had_birthday = (day.month, day.day) >= (self.birth_date.month, self.birth_date.day)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -9,13 +10,16 @@ from typing import Annotated
 from uuid import UUID
 
 import typer
+import uvicorn
 
 from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.demo import write_demo
 from application.errors import CaseNotFoundError
 from application.inactivity import close_inactive_cases
-from application.settings import SettingsError, load_settings
+from application.settings import Settings, SettingsError, load_settings
+from domain.authorization import Role, User
+from interfaces.tokens import TokenService
 
 cli = typer.Typer(
     help="Coordinate care around families: an event-sourced case store.",
@@ -26,12 +30,7 @@ cli = typer.Typer(
 @contextmanager
 def case_application() -> Iterator[CaseApplication]:
     """The application on the configured store; a settings error ends with its message."""
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from None
-    app = CaseApplication(settings, SystemClock())
+    app = CaseApplication(_settings(), SystemClock())
     try:
         yield app
     finally:
@@ -109,6 +108,61 @@ def _as_of(given: datetime | None, now: datetime) -> datetime:
         typer.echo("--as-of cannot lie in the future", err=True)
         raise typer.Exit(2)
     return moment
+
+
+@cli.command()
+def token(
+    sub: Annotated[str, typer.Option(help="Subject: who the user is")],
+    org: Annotated[str, typer.Option(help="The user's organisation")],
+    role: Annotated[list[Role], typer.Option(help="A role; repeat for several")],
+    municipality: Annotated[str | None, typer.Option(help="For municipal teams")] = None,
+    team: Annotated[str | None, typer.Option(help="Limit to one team")] = None,
+    minutes: Annotated[int | None, typer.Option(min=1, help="Lifetime")] = None,
+) -> None:
+    """Issue a bearer token signed with the local secret (embedded default, HS256)."""
+    settings = _settings()
+    user = User(sub, org, frozenset(role), municipality, team)
+    try:
+        typer.echo(TokenService(settings).issue(user, minutes))
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="API processes (PostgreSQL only)")] = 1,
+    demo: Annotated[bool, typer.Option(help="Load demo families into an empty store")] = False,
+) -> None:
+    """Serve the HTTP API (docs at /docs) until stopped; shuts down gracefully."""
+    settings = _settings()
+    if workers > 1 and settings.store != "postgres":
+        typer.echo("--workers > 1 needs GEZINSREGIE_STORE=postgres", err=True)
+        raise typer.Exit(2)
+    TokenService(settings)  # fail early on a missing secret or key
+    if demo:
+        with case_application() as app:
+            if app.position() == 0:
+                write_demo(app, 36)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    uvicorn.run(
+        "interfaces.http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+    )
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
 
 
 def main() -> None:

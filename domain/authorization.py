@@ -1,0 +1,92 @@
+"""Who may read a case and who may do what to it: one place for every role's rights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.case_state import CaseState
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    COACH = "coach"
+    PARTNER = "partner"
+    TEAM_MANAGER = "team_manager"
+    AUDITOR = "auditor"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+class Duty(StrEnum):
+    """Groups of commands that the same people may perform."""
+
+    INTAKE = "intake"  # register, triage, waitlist, assigning and changing coaches
+    CARE = "care"  # conversations, plan, consent, referrals requested, safety, closing
+    REFERRAL_RESPONSE = "referral_response"  # a provider accepts, starts, ends its referral
+
+
+@dataclass(frozen=True)
+class User:
+    """An authenticated person: their organisation, roles and, for municipal teams,
+    the municipality and team they work for."""
+
+    subject: str
+    organisation: str
+    roles: frozenset[Role]
+    municipality: str | None = None
+    team: str | None = None
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def covers(self, municipality: str, team: str) -> bool:
+        """A coordinator or manager works for a municipality, and maybe one team in it."""
+        return self.municipality == municipality and self.team in (None, team)
+
+
+def may_open_case_in(user: User, municipality: str, team: str) -> bool:
+    return user.has(Role.ADMIN) or (user.has(Role.COORDINATOR) and user.covers(municipality, team))
+
+
+def is_coordinating(user: User, case: CaseState) -> bool:
+    return user.has(Role.COORDINATOR) and user.covers(case.municipality, case.team)
+
+
+def is_the_coach(user: User, case: CaseState) -> bool:
+    """The regisseur in office, or the coach who closed the case (for reopening)."""
+    return user.has(Role.COACH) and user.subject in (case.coach, case.closed_by_coach)
+
+
+def is_a_referral_partner(user: User, case: CaseState) -> bool:
+    return user.has(Role.PARTNER) and any(
+        r.organisation == user.organisation for r in case.referrals.values()
+    )
+
+
+def may_read(user: User, case: CaseState) -> bool:
+    """Analysts never read cases; others read the cases they have a part in."""
+    return (
+        user.has(Role.ADMIN, Role.AUDITOR)
+        or is_coordinating(user, case)
+        or is_the_coach(user, case)
+        or is_a_referral_partner(user, case)
+        or (user.has(Role.TEAM_MANAGER) and user.covers(case.municipality, case.team))
+    )
+
+
+def may_perform(user: User, case: CaseState, duty: Duty, referral_id: str | None = None) -> bool:
+    """Auditors, managers and analysts only read; the rest act within their part."""
+    if user.has(Role.ADMIN):
+        return True
+    if duty is Duty.INTAKE:
+        return is_coordinating(user, case)
+    if duty is Duty.CARE:
+        return is_coordinating(user, case) or is_the_coach(user, case)
+    referral = case.referrals.get(referral_id or "")
+    addressed_to_user = referral is not None and referral.organisation == user.organisation
+    return (
+        is_coordinating(user, case)
+        or is_the_coach(user, case)
+        or (user.has(Role.PARTNER) and addressed_to_user)
+    )

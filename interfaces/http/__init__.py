@@ -1,0 +1,1 @@
+"""The HTTP API v1 (FastAPI): routers per resource, schemas, errors as problem+json."""

@@ -1,0 +1,46 @@
+"""The FastAPI application, built from settings in a factory: nothing happens at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from application.cases import CaseApplication
+from application.clock import Clock, SystemClock
+from application.settings import Settings, load_settings
+from interfaces.http.middleware import BodySizeLimit, RequestLog
+from interfaces.http.problems import install_problem_handlers
+from interfaces.http.routers import cases, commands, health
+from interfaces.tokens import TokenService
+
+API_DESCRIPTION = """Coordinate care around families: every fact about a family case is an
+event. Commands answer with a `position`; queries take `?position=` to read your own
+writes. Errors are `application/problem+json`. Authenticate with `Authorization: Bearer
+<JWT>` (`gezinsregie token --help`)."""
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the API. The case application is opened on startup and closed on shutdown."""
+    settings = settings or load_settings()
+    tokens = TokenService(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.cases = CaseApplication(settings, clock or SystemClock())
+        try:
+            yield
+        finally:
+            app.state.cases.close()
+
+    app = FastAPI(
+        title="gezinsregie", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan
+    )
+    app.state.settings, app.state.tokens = settings, tokens
+    install_problem_handlers(app)
+    for router in (health.router, cases.router, commands.router):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLog)
+    return app

@@ -1,0 +1,89 @@
+"""Dependencies of the routes: the application, the authenticated user, a readable case."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from application.cases import CaseApplication
+from application.errors import CaseNotFoundError
+from application.settings import Settings
+from domain.authorization import Duty, User, may_perform, may_read
+from domain.case import Case
+from interfaces.http.problems import ProblemError
+from interfaces.tokens import InvalidTokenError, TokenService
+
+bearer = HTTPBearer(auto_error=False, description="A JWT: `gezinsregie token --help`")
+UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+
+
+def get_cases(request: Request) -> CaseApplication:
+    cases: CaseApplication = request.app.state.cases
+    return cases
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    if credentials is None:
+        raise ProblemError(
+            401, "Not authenticated", "send Authorization: Bearer <token>", UNAUTHORIZED
+        )
+    tokens: TokenService = request.app.state.tokens
+    try:
+        return tokens.verify(credentials.credentials)
+    except InvalidTokenError as error:
+        raise ProblemError(401, "Invalid token", str(error), UNAUTHORIZED) from None
+
+
+CasesDep = Annotated[CaseApplication, Depends(get_cases)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+UserDep = Annotated[User, Depends(current_user)]
+PositionQuery = Annotated[
+    int | None,
+    Query(ge=0, description="Wait (at most a few seconds) until this position is readable"),
+]
+
+
+def wait_for_position(cases: CaseApplication, position: int | None, timeout: float) -> None:
+    """Read-your-writes: wait until the store has reached `position`, or answer 503."""
+    if position is None:
+        return
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while cases.position() < position:
+        if time.monotonic() >= deadline:
+            raise ProblemError(
+                503,
+                "Not yet available",
+                f"position {position} is not readable yet; retry shortly",
+                {"Retry-After": "1"},
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
+def readable_case(cases: CaseApplication, user: User, case_id: UUID) -> Case:
+    """The case, if this user has a part in it; otherwise it does not exist for them."""
+    try:
+        case = cases.get_case(case_id)
+    except CaseNotFoundError:
+        raise ProblemError(404, "Not found", f"there is no case {case_id}") from None
+    if not may_read(user, case):
+        raise ProblemError(404, "Not found", f"there is no case {case_id}")
+    return case
+
+
+def check_may_perform(user: User, case: Case, duty: Duty, referral_id: str | None = None) -> None:
+    if not may_perform(user, case, duty, referral_id):
+        raise ProblemError(403, "Forbidden", f"your roles do not allow this on case {case.id}")

@@ -1,0 +1,84 @@
+"""Every error as application/problem+json (RFC 9457), with a message a person understands.
+One mapping from domain and application errors to HTTP; no stack trace ever leaves."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from application.errors import CaseNotFoundError, ConcurrentChangeError
+from domain.errors import DomainError, InvalidInputError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("gezinsregie.http")
+
+
+class ProblemError(Exception):
+    """Raised by routes for 401, 403, 404, 503 and the like."""
+
+    def __init__(
+        self, status: int, title: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.headers = status, title, detail, headers
+
+
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def validation_errors(error: RequestValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(p) for p in item["loc"]), "message": item["msg"]}
+        for item in error.errors()
+    ]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def on_problem(_: Request, error: ProblemError) -> JSONResponse:
+        return problem(error.status, error.title, error.detail, error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(error)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return problem(422, "Invalid input", detail, errors=errors)
+
+    @app.exception_handler(InvalidInputError)
+    async def on_invalid_input(_: Request, error: InvalidInputError) -> JSONResponse:
+        return problem(422, "Invalid input", error.message, rule=error.rule)
+
+    @app.exception_handler(DomainError)
+    async def on_rule_broken(_: Request, error: DomainError) -> JSONResponse:
+        return problem(409, "A rule of the case forbids this", error.message, rule=error.rule)
+
+    @app.exception_handler(ConcurrentChangeError)
+    async def on_conflict(_: Request, error: ConcurrentChangeError) -> JSONResponse:
+        return problem(409, "Changed concurrently", str(error), rule=error.rule)
+
+    @app.exception_handler(CaseNotFoundError)
+    async def on_not_found(_: Request, error: CaseNotFoundError) -> JSONResponse:
+        return problem(404, "Not found", str(error))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = getattr(error, "headers", None)
+        return problem(error.status_code, _title(error.status_code), str(error.detail), headers)
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "Internal error", "Something went wrong on our side; it is logged.")
+
+
+def _title(status: int) -> str:
+    return {404: "Not found", 405: "Method not allowed", 413: "Body too large"}.get(status, "Error")
