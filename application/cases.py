@@ -485,6 +485,42 @@ class CaseApplication(CaseApplicationBase):
             commutative=True,
         )
 
+    def make_regisseur_known(
+        self,
+        case_id: UUID,
+        actor: Actor,
+        occurred_at: datetime | None = None,
+        guard: CaseGuard | None = None,
+        **details: Any,
+    ) -> int:
+        """Tell the involved organisations who the regisseur is."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.make_regisseur_known(by, **details),
+            guard=guard,
+            commutative=True,
+        )
+
+    def report_separate_plan(
+        self,
+        case_id: UUID,
+        actor: Actor,
+        occurred_at: datetime | None = None,
+        guard: CaseGuard | None = None,
+        **details: Any,
+    ) -> int:
+        """An organisation works with a plan of its own."""
+        return self.change(
+            case_id,
+            actor,
+            occurred_at,
+            lambda case, by: case.report_separate_plan(by, **details),
+            guard=guard,
+            commutative=True,
+        )
+
     def close_case(
         self,
         case_id: UUID,

@@ -65,6 +65,8 @@ class CaseState:
     coach_since: datetime | None
     coach_changes: int
     coaching_active: bool
+    regisseur_known_to: frozenset[str]
+    separate_plans: frozenset[str]
     round_tables: tuple[RoundTable, ...]
     plan: FamilyPlan | None
     broken_agreements: tuple[BrokenAgreement, ...]
@@ -98,6 +100,8 @@ class CaseState:
         self.coach = self.coach_organisation = self.coach_since = None
         self.coach_changes = 0
         self.coaching_active = False
+        self.regisseur_known_to = frozenset()
+        self.separate_plans = frozenset()
         self.round_tables = ()
         self.plan = None
         self.broken_agreements = ()
@@ -113,8 +117,10 @@ class CaseState:
         self.reopen_count = 0
 
     def set_coach(self, coach: str, organisation: str, since: datetime) -> None:
+        """A new regisseur: nobody has been told about them yet."""
         self.coach, self.coach_organisation, self.coach_since = coach, organisation, since
         self.coaching_active = True
+        self.regisseur_known_to = frozenset()
 
     @property
     def is_closed(self) -> bool:

@@ -16,6 +16,7 @@ from domain.events_plan import (
     PlanEvaluated,
     PlanRevised,
     RoundTableHeld,
+    SeparatePlanReported,
 )
 from domain.events_referral import (
     ReferralAccepted,
@@ -124,6 +125,13 @@ class CareCommands(CaseState):
             conclusions=conclusions,
             next_evaluation=next_evaluation,
         )
+
+    def report_separate_plan(self, by: Provenance, *, organisation: str, description: str) -> None:
+        """An organisation works with its own plan: more than one plan is in use."""
+        self.check_may_record(by)
+        if not organisation.strip():
+            raise InvalidInputError("name the organisation with a plan of its own")
+        self.record(SeparatePlanReported, by, organisation=organisation, description=description)
 
     def record_broken_agreement(self, by: Provenance, *, agreement_id: str, notes: str) -> None:
         self.check_may_record(by)

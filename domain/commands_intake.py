@@ -14,6 +14,7 @@ from domain.events_intake import (
     CoachingEnded,
     ConversationHeld,
     HelpQuestionAnswered,
+    RegisseurMadeKnown,
     TimeRegistered,
     WaitlistContacted,
     WaitlistLeft,
@@ -143,6 +144,15 @@ class IntakeCommands(CaseState):
             organisation=organisation,
             reason=reason,
         )
+
+    def make_regisseur_known(self, by: Provenance, *, organisations: Sequence[str]) -> None:
+        """Tell the organisations involved who the regisseur is (001 S3)."""
+        self.check_may_record(by)
+        if not self.coaching_active or self.coach is None:
+            raise CoachError("there is no regisseur to make known: assign a coach")
+        if not organisations:
+            raise InvalidInputError("name the organisations that were told")
+        self.record(RegisseurMadeKnown, by, coach=self.coach, organisations=list(organisations))
 
     def end_coaching(self, by: Provenance, *, reason: str) -> None:
         self.check_may_record(by)

@@ -166,6 +166,18 @@ class CoachAssigned(CaseEvent):
         case.set_coach(self.coach, self.organisation, self.occurred_at)
 
 
+class RegisseurMadeKnown(CaseEvent):
+    """The organisations involved were told who the regisseur is (001 S3)."""
+
+    TOPIC = "gezinsregie.case.regisseur-made-known.v1"
+
+    coach: str
+    organisations: list[str]
+
+    def evolve(self, case: Case) -> None:
+        case.regisseur_known_to = case.regisseur_known_to | frozenset(self.organisations)
+
+
 class CoachChanged(CaseEvent):
     """The regisseur changed hands (counted by inspection indicator S2)."""
 

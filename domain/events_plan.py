@@ -32,6 +32,8 @@ class RoundTableHeld(CaseEvent):
             decisions=self.decisions,
         )
         case.round_tables = (*case.round_tables, meeting)
+        if case.coaching_active:  # a round table agrees who coordinates (002)
+            case.regisseur_known_to = case.regisseur_known_to | frozenset(self.organisations)
 
 
 class PlanAdopted(CaseEvent):
@@ -53,6 +55,8 @@ class PlanAdopted(CaseEvent):
             next_evaluation=self.next_evaluation,
             adopted_at=self.occurred_at,
         )
+        in_the_plan = {a.organisation for a in case.plan.agreements}
+        case.separate_plans = case.separate_plans - in_the_plan
 
 
 class PlanRevised(PlanAdopted):
@@ -94,3 +98,17 @@ class AgreementBroken(CaseEvent):
     def evolve(self, case: Case) -> None:
         broken = BrokenAgreement(self.agreement_id, self.occurred_at, self.notes)
         case.broken_agreements = (*case.broken_agreements, broken)
+
+
+class SeparatePlanReported(CaseEvent):
+    """An organisation works with a plan of its own beside the gezinsplan (001 A3);
+    resolved when a plan version takes up that organisation's agreements."""
+
+    TOPIC = "gezinsregie.case.separate-plan-reported.v1"
+    PERSONAL = ("description",)
+
+    organisation: str
+    description: str
+
+    def evolve(self, case: Case) -> None:
+        case.separate_plans = case.separate_plans | {self.organisation}

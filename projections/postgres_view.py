@@ -1,0 +1,83 @@
+"""The document view on PostgreSQL: `<view>_rows` and `<view>_tracking` in the schema."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg.sql import SQL, Composed, Identifier
+from psycopg.types.json import Jsonb
+
+from projections.view import DocumentView, RowFilter, ViewRow
+
+
+class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.rows_table = self.tracking_table_name.removesuffix("_tracking") + "_rows"
+        self.check_identifier_length(self.rows_table)
+        self.sql_create_statements.extend(
+            [
+                self._sql(
+                    "CREATE TABLE IF NOT EXISTS {rows} (key text PRIMARY KEY, case_id text "
+                    "NOT NULL, municipality text NOT NULL, team text NOT NULL, kind text "
+                    "NOT NULL, doc jsonb NOT NULL)"
+                ),
+                self._sql(
+                    "CREATE INDEX IF NOT EXISTS {place} ON {rows} (kind, municipality, team)",
+                    place=f"{self.rows_table}_place",
+                ),
+                self._sql(
+                    "CREATE INDEX IF NOT EXISTS {by_case} ON {rows} (case_id)",
+                    by_case=f"{self.rows_table}_case",
+                ),
+            ]
+        )
+
+    def _sql(self, template: str, **names: str) -> Composed:
+        identifiers = {k: Identifier(v) for k, v in names.items()}
+        rows = Composed([Identifier(self.datastore.schema), SQL("."), Identifier(self.rows_table)])
+        return SQL(template).format(rows=rows, **identifiers)
+
+    def get_rows(self, keys: Collection[str]) -> dict[str, ViewRow]:
+        if not keys:
+            return {}
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql("SELECT * FROM {rows} WHERE key = ANY(%s)"), (list(keys),))
+            return {r["key"]: ViewRow.decoded(r) for r in curs.fetchall()}
+
+    def write(self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking) -> None:
+        upsert = self._sql(
+            "INSERT INTO {rows} (key, case_id, municipality, team, kind, doc) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET "
+            "case_id = EXCLUDED.case_id, municipality = EXCLUDED.municipality, "
+            "team = EXCLUDED.team, kind = EXCLUDED.kind, doc = EXCLUDED.doc"
+        )
+        with self.datastore.transaction(commit=True) as curs:
+            if upserts:
+                curs.executemany(upsert, [(*r.encoded()[:5], Jsonb(r.doc)) for r in upserts])
+            if deletes:
+                curs.execute(self._sql("DELETE FROM {rows} WHERE key = ANY(%s)"), (list(deletes),))
+            self._insert_tracking(curs, tracking)
+
+    def select_rows(self, where: RowFilter) -> list[ViewRow]:
+        clauses = where.clauses()
+        condition = SQL(" AND ").join(
+            SQL("{} = %s").format(Identifier(name)) for name, _ in clauses
+        )
+        query = self._sql("SELECT * FROM {rows}")
+        if clauses:
+            query = Composed([query, SQL(" WHERE "), condition])
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(Composed([query, SQL(" ORDER BY key")]), [v for _, v in clauses])
+            return [ViewRow.decoded(r) for r in curs.fetchall()]
+
+    def reset(self, upstream: str) -> None:
+        tracking = SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
+            Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
+        )
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._sql("DELETE FROM {rows}"))
+            curs.execute(tracking, (upstream,))

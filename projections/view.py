@@ -1,0 +1,77 @@
+"""A read model's storage: rows of JSON documents plus the tracking position of the
+upstream application, always written in one transaction (exactly-once across crashes).
+
+Written once against this interface; `sqlite_view.py` and `postgres_view.py` implement it."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+
+
+@dataclass(frozen=True)
+class ViewRow:
+    """One row of a view: a document, with the columns that views filter on."""
+
+    key: str
+    case_id: str
+    municipality: str
+    team: str
+    kind: str
+    doc: dict[str, Any]
+
+    def encoded(self) -> tuple[str, str, str, str, str, str]:
+        doc = json.dumps(self.doc, sort_keys=True, separators=(",", ":"))
+        return (self.key, self.case_id, self.municipality, self.team, self.kind, doc)
+
+    @classmethod
+    def decoded(cls, row: Any) -> ViewRow:
+        doc = row["doc"]
+        return cls(
+            key=row["key"],
+            case_id=row["case_id"],
+            municipality=row["municipality"],
+            team=row["team"],
+            kind=row["kind"],
+            doc=json.loads(doc) if isinstance(doc, str) else doc,
+        )
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    kind: str | None = None
+    municipality: str | None = None
+    team: str | None = None
+    case_id: str | None = None
+
+    def clauses(self) -> list[tuple[str, str]]:
+        return [(name, value) for name, value in vars(self).items() if value is not None]
+
+
+class DocumentView(TrackingRecorder, ABC):
+    """The storage interface every projection writes to."""
+
+    @abstractmethod
+    def get_rows(self, keys: Collection[str]) -> dict[str, ViewRow]:
+        """The current rows for these keys (absent keys are missing from the result)."""
+
+    @abstractmethod
+    def write(self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking) -> None:
+        """Apply changes and advance the tracking position, in one transaction. Raises
+        IntegrityError if the position was already recorded (nothing is applied twice)."""
+
+    @abstractmethod
+    def select_rows(self, where: RowFilter) -> list[ViewRow]:
+        """Rows matching the filter, ordered by key."""
+
+    @abstractmethod
+    def reset(self, upstream: str) -> None:
+        """Empty the view and forget the upstream position, in one transaction."""
+
+    def position(self, upstream: str) -> int:
+        return self.max_tracking_id(upstream) or 0
