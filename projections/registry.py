@@ -1,0 +1,59 @@
+"""The projections there are, and how to open each one's view on the configured store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import Environment
+
+from application.case_application import CaseApplicationBase
+from application.persistence import eventsourcing_env
+from application.settings import Settings
+from projections.overview import OverviewProjection
+from projections.postgres_view import PostgresDocumentView
+from projections.projection import Projection
+from projections.runner import ProjectionWorker
+from projections.sqlite_view import SQLiteDocumentView
+from projections.view import DocumentView
+from projections.waitlist import WaitlistProjection
+
+PROJECTIONS: dict[str, type[Projection]] = {
+    OverviewProjection.name: OverviewProjection,
+    WaitlistProjection.name: WaitlistProjection,
+}
+
+
+class UnknownProjectionError(KeyError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no projection {name!r}; there are: {', '.join(sorted(PROJECTIONS))}")
+
+
+@dataclass
+class OpenView:
+    """A projection's view, with the storage it was opened on (closed together)."""
+
+    name: str
+    view: DocumentView
+    factory: InfrastructureFactory[Any]
+
+    def close(self) -> None:
+        self.factory.close()
+
+
+def open_view(settings: Settings, name: str) -> OpenView:
+    """SQLite: its own file `view_<name>.sqlite`; PostgreSQL: `<name>_rows` and
+    `<name>_tracking` in the configured schema."""
+    if name not in PROJECTIONS:
+        raise UnknownProjectionError(name)
+    env = eventsourcing_env(settings, f"view_{name}")
+    factory = InfrastructureFactory.construct(Environment(name, env))
+    view_class = SQLiteDocumentView if settings.store == "sqlite" else PostgresDocumentView
+    view = factory.tracking_recorder(view_class)
+    assert isinstance(view, DocumentView)
+    return OpenView(name, view, factory)
+
+
+def worker_for(cases: CaseApplicationBase, opened: OpenView) -> ProjectionWorker:
+    return ProjectionWorker(cases, PROJECTIONS[opened.name](), opened.view)
