@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     token_minutes: int = Field(8 * 60, ge=1, le=7 * 24 * 60)
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     wait_timeout_seconds: float = Field(5.0, gt=0, le=30)
+    projections_in_process: bool | None = Field(
+        None, description="run the projections inside the API process; default: on SQLite only"
+    )
+    caseload_norm_per_fte: int = Field(10, ge=1)
+    coach_fte: dict[str, float] = Field(default_factory=dict)
+    plan_due_days: int = Field(42, ge=1)
+    referral_wait_days: int = Field(28, ge=1)
+    closure_warning_days: int = Field(14, ge=0)
 
     @model_validator(mode="after")
     def _postgres_needs_a_database(self) -> Settings:
@@ -63,6 +71,15 @@ class Settings(BaseSettings):
                 f"{ENV_PREFIX}JWT_PUBLIC_KEY or {ENV_PREFIX}JWT_JWKS_URL is required with RS256"
             )
         return self
+
+    @property
+    def runs_projections_in_process(self) -> bool:
+        if self.projections_in_process is None:
+            return self.store == "sqlite"
+        return self.projections_in_process
+
+    def fte_of(self, coach: str) -> float:
+        return self.coach_fte.get(coach, 1.0)
 
     def periods_for(self, municipality: str) -> CasePeriods:
         """The 90-day periods are one municipality's policy: overridable per municipality."""

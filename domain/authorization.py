@@ -90,3 +90,18 @@ def may_perform(user: User, case: CaseState, duty: Duty, referral_id: str | None
         or is_the_coach(user, case)
         or (user.has(Role.PARTNER) and addressed_to_user)
     )
+
+
+def may_see_coordination(user: User) -> bool:
+    """Waitlists, the overview and caseloads: for those who coordinate and manage."""
+    return user.has(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR, Role.TEAM_MANAGER, Role.COACH)
+
+
+def coordination_scope(user: User) -> tuple[str | None, str | None, str | None]:
+    """(municipality, team, coach) a user's coordination views are limited to; None is all.
+    Coaches see their own cases; coordinators and managers their municipality (and team)."""
+    if user.has(Role.ADMIN, Role.AUDITOR):
+        return None, None, None
+    if user.has(Role.COORDINATOR, Role.TEAM_MANAGER):
+        return user.municipality or "", user.team, None
+    return None, None, user.subject

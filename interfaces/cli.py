@@ -17,20 +17,23 @@ from application.clock import SystemClock
 from application.demo import write_demo
 from application.errors import CaseNotFoundError
 from application.inactivity import close_inactive_cases
-from application.settings import Settings, SettingsError, load_settings
+from application.settings import SettingsError
 from domain.authorization import Role, User
+from interfaces.cli_settings import settings_or_exit
+from interfaces.projections_cli import projections_cli
 from interfaces.tokens import TokenService
 
 cli = typer.Typer(
     help="Coordinate care around families: an event-sourced case store.",
     pretty_exceptions_show_locals=False,
 )
+cli.add_typer(projections_cli, name="projections")
 
 
 @contextmanager
 def case_application() -> Iterator[CaseApplication]:
     """The application on the configured store; a settings error ends with its message."""
-    app = CaseApplication(_settings(), SystemClock())
+    app = CaseApplication(settings_or_exit(), SystemClock())
     try:
         yield app
     finally:
@@ -120,7 +123,7 @@ def token(
     minutes: Annotated[int | None, typer.Option(min=1, help="Lifetime")] = None,
 ) -> None:
     """Issue a bearer token signed with the local secret (embedded default, HS256)."""
-    settings = _settings()
+    settings = settings_or_exit()
     user = User(sub, org, frozenset(role), municipality, team)
     try:
         typer.echo(TokenService(settings).issue(user, minutes))
@@ -137,7 +140,7 @@ def serve(
     demo: Annotated[bool, typer.Option(help="Load demo families into an empty store")] = False,
 ) -> None:
     """Serve the HTTP API (docs at /docs) until stopped; shuts down gracefully."""
-    settings = _settings()
+    settings = settings_or_exit()
     if workers > 1 and settings.store != "postgres":
         typer.echo("--workers > 1 needs GEZINSREGIE_STORE=postgres", err=True)
         raise typer.Exit(2)
@@ -155,14 +158,6 @@ def serve(
         workers=workers,
         access_log=False,
     )
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from None
 
 
 def main() -> None:

@@ -12,7 +12,8 @@ from application.clock import Clock, SystemClock
 from application.settings import Settings, load_settings
 from interfaces.http.middleware import BodySizeLimit, RequestLog
 from interfaces.http.problems import install_problem_handlers
-from interfaces.http.routers import cases, commands, health
+from interfaces.http.routers import cases, commands, coordination, health
+from interfaces.http.views import Views
 from interfaces.tokens import TokenService
 
 API_DESCRIPTION = """Coordinate care around families: every fact about a family case is an
@@ -29,9 +30,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.cases = CaseApplication(settings, clock or SystemClock())
+        app.state.views = Views.start(settings, app.state.cases)
         try:
             yield
         finally:
+            app.state.views.stop()
             app.state.cases.close()
 
     app = FastAPI(
@@ -39,7 +42,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings, app.state.tokens = settings, tokens
     install_problem_handlers(app)
-    for router in (health.router, cases.router, commands.router):
+    for router in (health.router, cases.router, commands.router, coordination.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLog)

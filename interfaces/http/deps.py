@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
@@ -55,22 +56,26 @@ PositionQuery = Annotated[
 ]
 
 
-def wait_for_position(cases: CaseApplication, position: int | None, timeout: float) -> None:
-    """Read-your-writes: wait until the store has reached `position`, or answer 503."""
+def wait_until(position: int | None, current: Callable[[], int], timeout: float, what: str) -> None:
+    """Read-your-writes: wait until `what` has reached `position`, or answer 503."""
     if position is None:
         return
     deadline = time.monotonic() + timeout
-    pause = 0.005
-    while cases.position() < position:
+    pause = 0.002
+    while current() < position:
         if time.monotonic() >= deadline:
             raise ProblemError(
                 503,
                 "Not yet available",
-                f"position {position} is not readable yet; retry shortly",
+                f"{what} has not reached position {position} yet; retry shortly",
                 {"Retry-After": "1"},
             )
         time.sleep(pause)
-        pause = min(pause * 2, 0.1)
+        pause = min(pause * 2, 0.05)
+
+
+def wait_for_position(cases: CaseApplication, position: int | None, timeout: float) -> None:
+    wait_until(position, cases.position, timeout, "the case store")
 
 
 def readable_case(cases: CaseApplication, user: User, case_id: UUID) -> Case:

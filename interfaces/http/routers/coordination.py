@@ -1,0 +1,129 @@
+"""The coordination point's views: waitlists, the overview with signals, caseloads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+
+from domain.authorization import User, coordination_scope, may_see_coordination
+from interfaces.http.deps import (
+    CasesDep,
+    PositionQuery,
+    SettingsDep,
+    UserDep,
+    readable_case,
+    wait_until,
+)
+from interfaces.http.problems import ProblemError
+from interfaces.http.views import Views
+from projections import queries
+from projections.signals import SignalSettings
+from projections.view import DocumentView, RowFilter
+
+router = APIRouter(prefix="/v1", tags=["coordination"])
+Place = Annotated[str | None, Query(max_length=64)]
+
+
+def view_of(request: Request, name: str, position: int | None, timeout: float) -> DocumentView:
+    """The view, once it has processed `position` (read-your-writes), else 503."""
+    views: Views = request.app.state.views
+    view = views.opened[name].view
+    upstream = request.app.state.cases.name
+    wait_until(position, lambda: view.position(upstream), timeout, f"the {name} view")
+    return view
+
+
+def scoped(user: User, municipality: str | None, team: str | None) -> tuple[str | None, ...]:
+    if not may_see_coordination(user):
+        raise ProblemError(403, "Forbidden", "your roles do not include coordination views")
+    own_municipality, own_team, coach = coordination_scope(user)
+    return (own_municipality or municipality, own_team or team, coach)
+
+
+@router.get("/waitlist")
+def waitlist(
+    request: Request,
+    user: UserDep,
+    settings: SettingsDep,
+    municipality: Place = None,
+    team: Place = None,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """Families waiting for a coach, and referrals waiting at providers."""
+    municipality, team, _ = scoped(user, municipality, team)
+    view = view_of(request, "waitlist", position, settings.wait_timeout_seconds)
+    now = request.app.state.cases.clock.now()
+    return {
+        "as_of": now,
+        "families": queries.family_waitlist(view, now, municipality, team),
+        "providers": queries.provider_waitlist(view, now, municipality, team),
+    }
+
+
+def _overview(request: Request, settings: Any, where: RowFilter) -> list[dict[str, Any]]:
+    signal_settings = SignalSettings(
+        settings.plan_due_days, settings.referral_wait_days, settings.closure_warning_days
+    )
+    view = request.app.state.views.opened["overview"].view
+    now = request.app.state.cases.clock.now()
+    return queries.overview(view, now, settings.periods_for, signal_settings, where)
+
+
+@router.get("/overview")
+def coordination_overview(
+    request: Request,
+    user: UserDep,
+    settings: SettingsDep,
+    municipality: Place = None,
+    team: Place = None,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """Open cases: regisseur, involved parties and tasks, plan, referrals, signals."""
+    municipality, team, coach = scoped(user, municipality, team)
+    view_of(request, "overview", position, settings.wait_timeout_seconds)
+    cases = _overview(request, settings, RowFilter(municipality=municipality, team=team))
+    if coach is not None:
+        cases = [c for c in cases if c["coach"] == coach]
+    return {"as_of": request.app.state.cases.clock.now(), "cases": cases}
+
+
+@router.get("/overview/{case_id}")
+def case_overview(
+    case_id: UUID,
+    request: Request,
+    user: UserDep,
+    cases: CasesDep,
+    settings: SettingsDep,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """One case's coordination overview with its signals."""
+    readable_case(cases, user, case_id)
+    scoped(user, None, None)
+    view_of(request, "overview", position, settings.wait_timeout_seconds)
+    found = _overview(request, settings, RowFilter(case_id=str(case_id)))
+    if not found:
+        raise ProblemError(404, "Not found", f"no open case {case_id} in the overview")
+    return found[0]
+
+
+@router.get("/caseload")
+def caseload(
+    request: Request,
+    user: UserDep,
+    settings: SettingsDep,
+    municipality: Place = None,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """Open cases per coach against the norm per full-time coach."""
+    municipality, _, coach = scoped(user, municipality, None)
+    if coach is not None:
+        raise ProblemError(403, "Forbidden", "caseloads are for coordinators and managers")
+    view = view_of(request, "overview", position, settings.wait_timeout_seconds)
+    return {
+        "norm_per_fte": settings.caseload_norm_per_fte,
+        "coaches": queries.caseload(
+            view, settings.fte_of, settings.caseload_norm_per_fte, municipality
+        ),
+    }

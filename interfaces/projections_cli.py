@@ -1,0 +1,112 @@
+"""`gezinsregie projections ...`: run workers, show their lag, rebuild a view."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from application.cases import CaseApplication
+from application.clock import SystemClock
+from application.settings import Settings
+from interfaces.cli_settings import settings_or_exit
+from projections.registry import (
+    PROJECTIONS,
+    OpenView,
+    UnknownProjectionError,
+    open_view,
+    worker_for,
+)
+
+projections_cli = typer.Typer(help="Read models built from the events: run, status, rebuild.")
+Names = Annotated[list[str] | None, typer.Argument(help="Projections (default: all)")]
+
+
+def _names(names: list[str] | None) -> list[str]:
+    chosen = names or sorted(PROJECTIONS)
+    unknown = [n for n in chosen if n not in PROJECTIONS]
+    if unknown:
+        typer.echo(str(UnknownProjectionError(unknown[0])).strip('"'), err=True)
+        raise typer.Exit(2)
+    return chosen
+
+
+@contextmanager
+def _opened(
+    settings: Settings, names: list[str]
+) -> Iterator[tuple[CaseApplication, list[OpenView]]]:
+    cases = CaseApplication(settings, SystemClock())
+    views = [open_view(settings, name) for name in names]
+    try:
+        yield cases, views
+    finally:
+        for opened in views:
+            opened.close()
+        cases.close()
+
+
+@projections_cli.command()
+def status(names: Names = None) -> None:
+    """Each projection's position and how many events it lags behind."""
+    with _opened(settings_or_exit(), _names(names)) as (cases, views):
+        head = cases.position()
+        typer.echo(f"{'projection':12} {'position':>10} {'lag':>8}   (store at {head})")
+        for opened in views:
+            position = opened.view.position(cases.name)
+            typer.echo(f"{opened.name:12} {position:>10} {head - position:>8}")
+
+
+@projections_cli.command()
+def run(names: Names = None) -> None:
+    """Keep projections current until stopped (Ctrl-C or SIGTERM): by LISTEN/NOTIFY on
+    PostgreSQL, by catching up every 50 ms on SQLite."""
+    with _opened(settings_or_exit(), _names(names)) as (cases, views):
+        workers = [worker_for(cases, opened) for opened in views]
+        threads = [threading.Thread(target=w.run, name=w.projection.name) for w in workers]
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        for thread in threads:
+            thread.start()
+        typer.echo(f"running {', '.join(v.name for v in views)}; stop with Ctrl-C")
+        stop.wait()
+        for worker in workers:
+            worker.stop()
+        for thread in threads:
+            thread.join()
+        typer.echo("stopped; positions are recorded, a restart resumes from them")
+
+
+@projections_cli.command()
+def rebuild(
+    names: Names = None,
+    all_: Annotated[bool, typer.Option("--all", help="Rebuild every projection")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+) -> None:
+    """Empty a view and replay every event into it. Safe to interrupt and rerun."""
+    if not names and not all_:
+        typer.echo("name a projection or pass --all", err=True)
+        raise typer.Exit(2)
+    with _opened(settings_or_exit(), _names(names)) as (cases, views):
+        total = cases.position()
+        for opened in views:
+            worker = worker_for(cases, opened)
+            started = time.perf_counter()
+            with Progress(
+                TextColumn(f"{opened.name:10}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            ) as bar:
+                task = bar.add_task(opened.name, total=total)
+                events = worker.rebuild(batch_size, partial(bar.advance, task))
+            seconds = time.perf_counter() - started
+            rate = events / seconds if seconds else 0.0
+            typer.echo(f"{opened.name}: {events} events in {seconds:.1f} s ({rate:,.0f} events/s)")

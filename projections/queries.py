@@ -1,0 +1,129 @@
+"""Reading the views: the waitlists, the coordination overview with its signals, and the
+caseload per coach. Time-dependent figures (days waiting, overdue) are computed as of
+the moment asked, so the stored rows never go stale."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.periods import CasePeriods
+from projections.signals import SignalSettings, signals_for
+from projections.view import DocumentView, RowFilter
+
+CONTACT_INTERVAL = timedelta(days=14)
+"""A waiting family is contacted every 2 weeks (000 §5.2.4)."""
+
+
+def _days(since: str, as_of: datetime) -> int:
+    return max(0, (as_of - datetime.fromisoformat(since)).days)
+
+
+def family_waitlist(
+    view: DocumentView, as_of: datetime, municipality: str | None = None, team: str | None = None
+) -> list[dict[str, Any]]:
+    """Families waiting for a coach, by priority then date placed."""
+    rows = view.select_rows(RowFilter(kind="family", municipality=municipality, team=team))
+    families = []
+    for row in rows:
+        doc = row.doc
+        last = doc["last_contact_at"] or doc["placed_at"]
+        families.append(
+            {
+                "case_id": row.case_id,
+                "municipality": row.municipality,
+                "team": row.team,
+                "priority": doc["priority"],
+                "urgency": doc["urgency"],
+                "placed_at": doc["placed_at"],
+                "days_waiting": _days(doc["placed_at"], as_of),
+                "contacts": doc["contacts"],
+                "last_contact_at": doc["last_contact_at"],
+                "contact_overdue": as_of - datetime.fromisoformat(last) > CONTACT_INTERVAL,
+                "consent_in_force": doc["consent_in_force"],
+            }
+        )
+    return sorted(families, key=lambda f: (f["priority"], f["placed_at"]))
+
+
+def provider_waitlist(
+    view: DocumentView, as_of: datetime, municipality: str | None = None, team: str | None = None
+) -> dict[str, Any]:
+    """Referrals requested or accepted but not started, and their waits per destination
+    and organisation: the 4-to-9-month waits made visible."""
+    rows = view.select_rows(RowFilter(kind="referral", municipality=municipality, team=team))
+    referrals = [
+        {"case_id": row.case_id, **row.doc, "days_waiting": _days(row.doc["requested_at"], as_of)}
+        for row in rows
+    ]
+    groups: dict[tuple[str, str], list[int]] = {}
+    for referral in referrals:
+        key = (referral["destination"], referral["organisation"])
+        groups.setdefault(key, []).append(referral["days_waiting"])
+    summary = [
+        {
+            "destination": d,
+            "organisation": o,
+            "waiting": len(days),
+            "max_days": max(days),
+            "median_days": statistics.median(days),
+        }
+        for (d, o), days in sorted(groups.items())
+    ]
+    referrals.sort(key=lambda r: (-r["days_waiting"], r["case_id"], r["referral_id"]))
+    return {"referrals": referrals, "by_destination": summary}
+
+
+def overview(
+    view: DocumentView,
+    as_of: datetime,
+    periods_for: Callable[[str], CasePeriods],
+    signal_settings: SignalSettings,
+    where: RowFilter,
+) -> list[dict[str, Any]]:
+    """Open cases with their regisseur, involved parties, plan, referrals and signals."""
+    cases = []
+    for row in view.select_rows(where):
+        if row.doc["status"] != "open":
+            continue
+        signals = signals_for(row.doc, as_of, periods_for(row.municipality), signal_settings)
+        open_referrals = {
+            rid: {**r, "days_waiting": _days(r["requested_at"], as_of)}
+            for rid, r in row.doc["referrals"].items()
+            if r["status"] in ("requested", "accepted", "care_started")
+        }
+        cases.append(
+            {
+                **row.doc,
+                "municipality": row.municipality,
+                "team": row.team,
+                "referrals": open_referrals,
+                "signals": [{"code": s.code, "message": s.message} for s in signals],
+            }
+        )
+    return cases
+
+
+def caseload(
+    view: DocumentView,
+    fte: Callable[[str], float],
+    norm_per_fte: int,
+    municipality: str | None = None,
+) -> list[dict[str, Any]]:
+    """Open cases per coach against the norm (002: 10 per full-time coach)."""
+    counts: dict[str, int] = {}
+    for row in view.select_rows(RowFilter(kind="case", municipality=municipality)):
+        if row.doc["status"] == "open" and row.doc["coach"]:
+            counts[row.doc["coach"]] = counts.get(row.doc["coach"], 0) + 1
+    return [
+        {
+            "coach": coach,
+            "cases": n,
+            "fte": fte(coach),
+            "norm": norm_per_fte * fte(coach),
+            "over_norm": n > norm_per_fte * fte(coach),
+        }
+        for coach, n in sorted(counts.items())
+    ]
