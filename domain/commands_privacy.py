@@ -57,6 +57,7 @@ class PrivacyCommands(CaseState):
             categories=sorted(DataCategory(c).value for c in categories),
             purpose=ConsentPurpose(purpose).value,
             form=ConsentForm(form).value,
+            both_parents_required=both_parents_required,
         )
 
     def withdraw_consent(

@@ -30,6 +30,7 @@ class Consent:
     form: ConsentForm
     granted_at: datetime
     withdrawn_at: datetime | None = None
+    both_parents_required: bool = False
 
     @property
     def in_force(self) -> bool:

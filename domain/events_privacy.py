@@ -26,6 +26,7 @@ class ConsentGranted(CaseEvent):
     categories: list[str]
     purpose: str
     form: str
+    both_parents_required: bool = False
 
     def evolve(self, case: Case) -> None:
         consent = Consent(
@@ -37,6 +38,7 @@ class ConsentGranted(CaseEvent):
             purpose=ConsentPurpose(self.purpose),
             form=ConsentForm(self.form),
             granted_at=self.occurred_at,
+            both_parents_required=self.both_parents_required,
         )
         case.consents = {**case.consents, self.consent_id: consent}
 

@@ -1,0 +1,154 @@
+"""What a viewer may see of a case: per family member and data category, with the legal
+ground it rests on and, for what is withheld, why. One function decides (domain.md §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from domain.case_state import CaseState
+from domain.consent import Consent, check_may_consent_about
+from domain.errors import ConsentGiverError
+from domain.vocabulary import ConsentPurpose, DataCategory, LegalGround
+
+ALL_CATEGORIES = frozenset(DataCategory)
+MEMBER_CATEGORIES = frozenset(
+    {DataCategory.IDENTITY, DataCategory.CONTACT_ADDRESS, DataCategory.REFERRALS, DataCategory.PLAN}
+)
+"""Categories whose data belongs to one member; the rest concern the whole family and are
+shown only when shared for every member."""
+DIRECT_CARE = "direct care (Jeugdwet art. 7.3.11)"
+SUPERVISION = "supervision and audit (legal obligation)"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking, and in which capacity. `provides_care`: the assigned coach or the
+    coordination team handling the case; `supervises`: auditors and administrators."""
+
+    subject: str
+    organisation: str
+    provides_care: bool
+    supervises: bool
+    purpose: ConsentPurpose
+
+
+@dataclass(frozen=True)
+class Withheld:
+    category: DataCategory
+    reason: str
+    member_id: str | None = None
+
+
+@dataclass
+class Visibility:
+    """Per member the categories this viewer may see, and what was withheld and why."""
+
+    per_member: dict[str, set[DataCategory]]
+    secret_addresses_visible: bool = False
+    grounds: set[str] = field(default_factory=set)
+    withheld: list[Withheld] = field(default_factory=list)
+
+    def sees(self, member_id: str, category: DataCategory) -> bool:
+        return category in self.per_member.get(member_id, set())
+
+    def sees_family(self, category: DataCategory) -> bool:
+        """Family-level data: only when shared for every member of the family."""
+        return all(category in cats for cats in self.per_member.values())
+
+    def sees_address_of(self, member_id: str, secret: bool) -> bool:
+        visible = self.sees(member_id, DataCategory.CONTACT_ADDRESS)
+        return visible and (not secret or self.secret_addresses_visible)
+
+    def categories(self) -> set[DataCategory]:
+        return set().union(*self.per_member.values()) if self.per_member else set()
+
+
+def visibility(viewer: Viewer, case: CaseState, today: date) -> Visibility:
+    """Those providing the care see what they need; supervisors see all but secret
+    addresses; other organisations see only what the family shared with them, for the
+    purpose they read for, while the consent is in force and valid for each member's age;
+    refusals win over consent; a justified disclosure opens exactly what it names."""
+    members = list(case.members)
+    if viewer.provides_care:
+        everything = {m: set(ALL_CATEGORIES) for m in members}
+        return Visibility(everything, secret_addresses_visible=True, grounds={DIRECT_CARE})
+    if viewer.supervises:
+        return Visibility({m: set(ALL_CATEGORIES) for m in members}, grounds={SUPERVISION})
+    shown: Visibility = Visibility({m: set() for m in members})
+    _apply_consents(shown, viewer, case, today)
+    _apply_refusals(shown, viewer, case)
+    _apply_disclosures(shown, viewer, case)
+    _explain_withheld(shown, viewer, members)
+    return shown
+
+
+def _apply_consents(shown: Visibility, viewer: Viewer, case: CaseState, today: date) -> None:
+    family = list(case.members.values())
+    for consent in _consents_for(viewer, case.consents.values()):
+        for member_id in consent.about:
+            try:
+                check_may_consent_about(
+                    case.members[member_id],
+                    set(consent.given_by),
+                    family,
+                    today,
+                    consent.both_parents_required,
+                )
+            except ConsentGiverError as error:
+                shown.withheld.append(
+                    Withheld(
+                        next(iter(consent.categories)),
+                        f"consent {consent.consent_id} no longer "
+                        f"valid for {member_id}: {error.message}",
+                        member_id,
+                    )
+                )
+                continue
+            shown.per_member[member_id] |= consent.categories
+            shown.grounds.add(f"consent {consent.consent_id} ({consent.purpose.value})")
+
+
+def _consents_for(viewer: Viewer, consents: Iterable[Consent]) -> list[Consent]:
+    return [
+        c
+        for c in consents
+        if c.in_force and c.organisation == viewer.organisation and c.purpose is viewer.purpose
+    ]
+
+
+def _apply_refusals(shown: Visibility, viewer: Viewer, case: CaseState) -> None:
+    for refusal in case.refusals.values():
+        if refusal.recipient in (viewer.organisation, viewer.subject):
+            for categories in shown.per_member.values():
+                categories -= refusal.categories
+            shown.withheld.extend(
+                Withheld(c, f"the family refused sharing {c.value} with {refusal.recipient}")
+                for c in sorted(refusal.categories)
+            )
+
+
+def _apply_disclosures(shown: Visibility, viewer: Viewer, case: CaseState) -> None:
+    """A disclosure without consent (e.g. meldrecht) opens exactly what it names."""
+    for decision in case.sharing_decisions:
+        if decision.shared and decision.organisation == viewer.organisation:
+            for member_id in decision.members:
+                shown.per_member[member_id] |= decision.categories
+            ground = decision.legal_ground or LegalGround.LEGAL_OBLIGATION
+            shown.grounds.add(f"disclosure without consent ({ground.value})")
+
+
+def _explain_withheld(shown: Visibility, viewer: Viewer, members: list[str]) -> None:
+    explained = {(w.category, w.member_id) for w in shown.withheld}
+    for category in sorted(ALL_CATEGORIES):
+        missing = [m for m in members if category not in shown.per_member[m]]
+        if missing and (category, None) not in explained:
+            whom = "" if len(missing) == len(members) else f" about {', '.join(missing)}"
+            shown.withheld.append(
+                Withheld(
+                    category,
+                    f"no consent for category {category.value}{whom} for organisation "
+                    f"{viewer.organisation} ({viewer.purpose.value})",
+                )
+            )
