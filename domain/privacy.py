@@ -97,13 +97,11 @@ def _apply_consents(shown: Visibility, viewer: Viewer, case: CaseState, today: d
                     consent.both_parents_required,
                 )
             except ConsentGiverError as error:
-                shown.withheld.append(
-                    Withheld(
-                        next(iter(consent.categories)),
-                        f"consent {consent.consent_id} no longer "
-                        f"valid for {member_id}: {error.message}",
-                        member_id,
-                    )
+                reason = (
+                    f"consent {consent.consent_id} is not valid for {member_id}: {error.message}"
+                )
+                shown.withheld.extend(
+                    Withheld(c, reason, member_id) for c in sorted(consent.categories)
                 )
                 continue
             shown.per_member[member_id] |= consent.categories
