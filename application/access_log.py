@@ -1,0 +1,230 @@
+"""Who read which family's data, when, for what purpose and on what legal ground
+(Logboek Dataverwerkingen / NEN 7513): append-only, kept apart from the cases, so it
+survives a case's erasure. A failed write fails the read that caused it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from application.persistence import ensure_postgres_schema, postgres_conninfo
+from application.settings import Settings
+
+COLUMNS = (
+    "at",
+    "subject",
+    "organisation",
+    "role",
+    "case_id",
+    "members",
+    "categories",
+    "purpose",
+    "legal_ground",
+    "trace_id",
+)
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    at: datetime
+    subject: str
+    organisation: str
+    role: str
+    case_id: str
+    members: tuple[str, ...]
+    categories: tuple[str, ...]
+    purpose: str
+    legal_ground: str
+    trace_id: str | None
+
+    def values(self) -> tuple[Any, ...]:
+        return (
+            self.at.isoformat(),
+            self.subject,
+            self.organisation,
+            self.role,
+            self.case_id,
+            json.dumps(list(self.members)),
+            json.dumps(list(self.categories)),
+            self.purpose,
+            self.legal_ground,
+            self.trace_id,
+        )
+
+    @classmethod
+    def from_row(cls, row: Any) -> AccessRecord:
+        at = row["at"]
+        return cls(
+            at=at if isinstance(at, datetime) else datetime.fromisoformat(at),
+            subject=row["subject"],
+            organisation=row["organisation"],
+            role=row["role"],
+            case_id=row["case_id"],
+            members=tuple(json.loads(row["members"])),
+            categories=tuple(json.loads(row["categories"])),
+            purpose=row["purpose"],
+            legal_ground=row["legal_ground"],
+            trace_id=row["trace_id"],
+        )
+
+
+@dataclass(frozen=True)
+class AccessQuery:
+    case_id: str | None = None
+    subject: str | None = None
+    organisation: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 1000
+
+    def conditions(self) -> list[tuple[str, str, Any]]:
+        found = [
+            (c, "=", v)
+            for c in ("case_id", "subject", "organisation")
+            if (v := getattr(self, c)) is not None
+        ]
+        if self.since:
+            found.append(("at", ">=", self.since.isoformat()))
+        if self.until:
+            found.append(("at", "<", self.until.isoformat()))
+        return found
+
+
+class AccessLog(ABC):
+    @abstractmethod
+    def record(self, records: list[AccessRecord]) -> None:
+        """Append; raises if the records could not be stored."""
+
+    @abstractmethod
+    def find(self, query: AccessQuery) -> list[AccessRecord]:
+        """Records matching the query, oldest first."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class SQLiteAccessLog(AccessLog):
+    """`access_log.sqlite` in the data dir; triggers refuse updates and deletes."""
+
+    def __init__(self, settings: Settings) -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path = settings.data_dir / "access_log.sqlite"
+        self.connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.connection.row_factory = sqlite3.Row
+        self.lock = threading.Lock()
+        with self.lock:
+            self.connection.executescript(
+                "PRAGMA journal_mode=WAL;"
+                "CREATE TABLE IF NOT EXISTS access_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+                " subject TEXT NOT NULL, organisation TEXT NOT NULL, role TEXT NOT NULL,"
+                " case_id TEXT NOT NULL, members TEXT NOT NULL, categories TEXT NOT NULL,"
+                " purpose TEXT NOT NULL, legal_ground TEXT NOT NULL, trace_id TEXT);"
+                "CREATE INDEX IF NOT EXISTS access_log_case ON access_log (case_id, at);"
+                "CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log"
+                " BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;"
+                "CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log"
+                " BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;"
+            )
+
+    def record(self, records: list[AccessRecord]) -> None:
+        marks = ", ".join("?" * len(COLUMNS))
+        with self.lock:
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                self.connection.executemany(
+                    f"INSERT INTO access_log ({', '.join(COLUMNS)}) VALUES ({marks})",
+                    [r.values() for r in records],
+                )
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+
+    def find(self, query: AccessQuery) -> list[AccessRecord]:
+        conditions = query.conditions()
+        where = " AND ".join(f"{c} {op} ?" for c, op, _ in conditions) or "1 = 1"
+        with self.lock:
+            rows = self.connection.execute(
+                f"SELECT * FROM access_log WHERE {where} ORDER BY id LIMIT ?",
+                [v for _, _, v in conditions] + [query.limit],
+            ).fetchall()
+        return [AccessRecord.from_row(r) for r in rows]
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class PostgresAccessLog(AccessLog):
+    """Table `access_log` in the configured schema; a trigger refuses updates and deletes."""
+
+    def __init__(self, settings: Settings) -> None:
+        ensure_postgres_schema(settings)
+        self.table = sql.Identifier(settings.postgres_schema, "access_log")
+        self.pool = ConnectionPool(
+            postgres_conninfo(settings),
+            min_size=1,
+            max_size=8,
+            kwargs={"row_factory": dict_row},
+            open=True,
+        )
+        guard = sql.Identifier(settings.postgres_schema, "access_log_append_only")
+        with self.pool.connection() as connection:
+            connection.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (id bigserial PRIMARY KEY, at timestamptz NOT "
+                    "NULL, subject text NOT NULL, organisation text NOT NULL, role text NOT NULL, "
+                    "case_id text NOT NULL, members text NOT NULL, categories text NOT NULL, "
+                    "purpose text NOT NULL, legal_ground text NOT NULL, trace_id text)"
+                ).format(self.table)
+            )
+            connection.execute(
+                sql.SQL(
+                    "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'the access log is append-only'; END $$"
+                ).format(guard)
+            )
+            connection.execute(
+                sql.SQL(
+                    "CREATE OR REPLACE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE "
+                    "ON {} FOR EACH ROW EXECUTE FUNCTION {}()"
+                ).format(self.table, guard)
+            )
+
+    def record(self, records: list[AccessRecord]) -> None:
+        insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+            self.table,
+            sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
+            sql.SQL(", ").join(sql.Placeholder() * len(COLUMNS)),
+        )
+        with self.pool.connection() as connection, connection.cursor() as cursor:
+            cursor.executemany(insert, [r.values() for r in records])
+
+    def find(self, query: AccessQuery) -> list[AccessRecord]:
+        conditions = query.conditions()
+        where = (
+            sql.SQL(" AND ").join(
+                sql.SQL("{} " + op + " %s").format(sql.Identifier(c)) for c, op, _ in conditions
+            )
+            if conditions
+            else sql.SQL("TRUE")
+        )
+        select = sql.SQL("SELECT * FROM {} WHERE {} ORDER BY id LIMIT %s").format(self.table, where)
+        with self.pool.connection() as connection:
+            rows = connection.execute(select, [v for _, _, v in conditions] + [query.limit])
+            return [AccessRecord.from_row(r) for r in rows.fetchall()]
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def open_access_log(settings: Settings) -> AccessLog:
+    return SQLiteAccessLog(settings) if settings.store == "sqlite" else PostgresAccessLog(settings)
