@@ -6,6 +6,7 @@ restart keeps tokens valid); RS256 with a configured public key or an organisati
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from domain.authorization import Role, User
 
 SECRET_FILE = "jwt-secret"
 LEEWAY_SECONDS = 30
+VERIFIED_CACHE_SIZE = 4096
 
 
 class InvalidTokenError(Exception):
@@ -43,6 +45,7 @@ class TokenService:
         self.settings = settings
         self.algorithm = settings.jwt_algorithm
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        self._verified: dict[str, tuple[User, float]] = {}
         self._key: Any = (
             local_secret(settings) if self.algorithm == "HS256" else settings.jwt_public_key
         )
@@ -67,6 +70,18 @@ class TokenService:
         return jwt.encode(claims, self._key, algorithm="HS256")
 
     def verify(self, token: str) -> User:
+        """The user a valid token stands for. Verified tokens are remembered until they
+        expire, so a client's repeated requests are not verified again each time."""
+        cached = self._verified.get(token)
+        if cached is not None and cached[1] > time.time():
+            return cached[0]
+        user, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (user, expires)
+        return user
+
+    def _verify(self, token: str) -> tuple[User, float]:
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
             claims = jwt.decode(
@@ -80,7 +95,7 @@ class TokenService:
             )
         except jwt.PyJWTError as error:
             raise InvalidTokenError(str(error)) from None
-        return user_from_claims(claims)
+        return user_from_claims(claims), float(claims["exp"])
 
 
 def user_from_claims(claims: dict[str, Any]) -> User:

@@ -20,19 +20,21 @@ from interfaces.tokens import InvalidTokenError, TokenService
 
 bearer = HTTPBearer(auto_error=False, description="A JWT: `gezinsregie token --help`")
 UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+"""Dependencies are `async def`: they are cheap, and run on the event loop without a
+hop to the thread pool (the routes themselves are plain `def`, run in the pool)."""
 
 
-def get_cases(request: Request) -> CaseApplication:
+async def get_cases(request: Request) -> CaseApplication:
     cases: CaseApplication = request.app.state.cases
     return cases
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def current_user(
+async def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
