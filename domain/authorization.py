@@ -54,8 +54,13 @@ def is_coordinating(user: User, case: CaseState) -> bool:
 
 
 def is_the_coach(user: User, case: CaseState) -> bool:
-    """The regisseur in office, or the coach who closed the case (for reopening)."""
-    return user.has(Role.COACH) and user.subject in (case.coach, case.closed_by_coach)
+    """The regisseur in office, or the coach who closed the case (for reopening), of the
+    coach's own organisation."""
+    if not user.has(Role.COACH) or user.organisation != case.coach_organisation:
+        return False
+    in_office = case.coaching_active and user.subject == case.coach
+    closed_it = case.is_closed and user.subject == case.closed_by_coach
+    return in_office or closed_it
 
 
 def is_a_referral_partner(user: User, case: CaseState) -> bool:
@@ -97,11 +102,22 @@ def may_see_coordination(user: User) -> bool:
     return user.has(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR, Role.TEAM_MANAGER, Role.COACH)
 
 
-def coordination_scope(user: User) -> tuple[str | None, str | None, str | None]:
-    """(municipality, team, coach) a user's coordination views are limited to; None is all.
-    Coaches see their own cases; coordinators and managers their municipality (and team)."""
+@dataclass(frozen=True)
+class CoordinationScope:
+    """What a user's coordination views are limited to; None means no limit. A
+    coordinator or manager without a municipality sees nothing (municipality "")."""
+
+    municipality: str | None = None
+    team: str | None = None
+    coach: str | None = None
+    coach_organisation: str | None = None
+
+
+def coordination_scope(user: User) -> CoordinationScope:
+    """Coaches see their own cases; coordinators and managers their municipality (and
+    team); auditors and administrators everything."""
     if user.has(Role.ADMIN, Role.AUDITOR):
-        return None, None, None
+        return CoordinationScope()
     if user.has(Role.COORDINATOR, Role.TEAM_MANAGER):
-        return user.municipality or "", user.team, None
-    return None, None, user.subject
+        return CoordinationScope(municipality=user.municipality or "", team=user.team)
+    return CoordinationScope(coach=user.subject, coach_organisation=user.organisation)

@@ -183,7 +183,9 @@ class CareCommands(CaseState):
     ) -> None:
         """Youth care extended on the basis of an evaluation (000)."""
         self.check_may_record(by)
-        self.referral(referral_id).check_may_extend()
+        referral = self.referral(referral_id)
+        referral.check_may_extend()
+        by.check_not_before(referral.changed_at, "the referral's previous step")
         if until < by.occurred_at.date():
             raise InvalidInputError("an extension cannot end before it is decided")
         self.record(ReferralExtended, by, referral_id=referral_id, until=until, reason=reason)

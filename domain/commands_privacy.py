@@ -68,6 +68,7 @@ class PrivacyCommands(CaseState):
         consent = self.consents.get(consent_id)
         if consent is None or not consent.in_force:
             raise InvalidInputError(f"there is no consent {consent_id} in force")
+        by.check_not_before(consent.granted_at, "the consent was granted")
         if not withdrawn_by or not set(withdrawn_by) <= {*consent.given_by, *consent.about}:
             raise InvalidInputError("consent is withdrawn by those who gave it or it is about")
         self.record(ConsentWithdrawn, by, consent_id=consent_id, withdrawn_by=list(withdrawn_by))

@@ -9,6 +9,7 @@ from typing import Any
 from domain.errors import InvalidInputError
 from domain.vocabulary import MemberRole
 
+MAX_AGE = 120
 MAX_CHILD_AGE = 23
 """Family coaching is for families with a child of 0 to 23 years (domain brief §2)."""
 
@@ -70,6 +71,9 @@ def check_is_a_family(members: list[FamilyMember], on: date) -> None:
         raise InvalidInputError("family member ids must be unique")
     if not any(not m.is_child for m in members):
         raise InvalidInputError("a family needs at least one parent or carer")
+    for member in members:
+        if not 0 <= member.age_on(on) <= MAX_AGE:
+            raise InvalidInputError(f"{member.member_id} cannot be born on {member.birth_date}")
     children = [m for m in members if m.is_child]
     if not children:
         raise InvalidInputError("a family needs at least one child")

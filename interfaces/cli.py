@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
 import typer
 import uvicorn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from application.cases import CaseApplication
 from application.clock import SystemClock
@@ -40,12 +43,36 @@ def case_application() -> Iterator[CaseApplication]:
         app.close()
 
 
+DEMO_PROGRESS_FROM = 500
+"""From this many cases the demo command shows a progress bar."""
+
+
 @cli.command()
-def demo(cases: Annotated[int, typer.Option(min=1, help="How many families")] = 24) -> None:
-    """Write realistic demo families, in every phase of the lifecycle."""
+def demo(
+    cases: Annotated[int, typer.Option(min=1, help="How many families")] = 24,
+    seed: Annotated[int, typer.Option(help="The same seed and day write the same cases")] = 2021,
+) -> None:
+    """Write realistic demo families, in every phase of the lifecycle (50 per transaction)."""
     with case_application() as app:
-        ids = write_demo(app, cases)
-        typer.echo(f"wrote {len(ids)} demo cases; {app.position()} events in the store")
+        started = time.perf_counter()
+        before = app.position()
+        if cases < DEMO_PROGRESS_FROM:
+            ids = write_demo(app, cases, seed)
+        else:
+            with Progress(
+                TextColumn("demo cases"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            ) as bar:
+                task = bar.add_task("demo", total=cases)
+                ids = write_demo(app, cases, seed, progress=partial(bar.advance, task))
+        seconds = time.perf_counter() - started
+        events = app.position()
+        typer.echo(f"wrote {len(ids)} demo cases; {events} events in the store")
+        if cases >= DEMO_PROGRESS_FROM and seconds > 0:
+            written = events - before
+            typer.echo(f"{written} events in {seconds:.1f} s ({written / seconds:,.0f} events/s)")
 
 
 @cli.command(name="cases")

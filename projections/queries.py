@@ -111,10 +111,11 @@ def caseload(
     fte: Callable[[str], float],
     norm_per_fte: int,
     municipality: str | None = None,
+    team: str | None = None,
 ) -> list[dict[str, Any]]:
     """Open cases per coach against the norm (002: 10 per full-time coach)."""
     counts: dict[str, int] = {}
-    for row in view.select_rows(RowFilter(kind="case", municipality=municipality)):
+    for row in view.select_rows(RowFilter(kind="case", municipality=municipality, team=team)):
         if row.doc["status"] == "open" and row.doc["coach"]:
             counts[row.doc["coach"]] = counts.get(row.doc["coach"], 0) + 1
     return [

@@ -11,8 +11,9 @@ from application.cases import CaseApplication
 from application.clock import Clock, SystemClock
 from application.settings import Settings, load_settings
 from interfaces.http.middleware import BodySizeLimit, RequestLog
-from interfaces.http.problems import install_problem_handlers
+from interfaces.http.problems import install_problem_handlers, problems_as_problem_json
 from interfaces.http.routers import cases, commands, coordination, health
+from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.http.views import Views
 from interfaces.tokens import TokenService
 
@@ -42,8 +43,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings, app.state.tokens = settings, tokens
     install_problem_handlers(app)
-    for router in (health.router, cases.router, commands.router, coordination.router):
-        app.include_router(router)
+    for router in (cases.router, commands.router, coordination.router):
+        app.include_router(router, responses=PROBLEM_RESPONSES)
+    app.include_router(health.router)
+    app.openapi = lambda: problems_as_problem_json(app)  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     return app

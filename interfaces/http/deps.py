@@ -54,7 +54,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 UserDep = Annotated[User, Depends(current_user)]
 PositionQuery = Annotated[
     int | None,
-    Query(ge=0, description="Wait (at most a few seconds) until this position is readable"),
+    Query(
+        ge=0,
+        le=2**53,
+        description="Wait (at most a few seconds) until this position is readable",
+    ),
 ]
 
 

@@ -13,12 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger("gezinsregie.requests")
 
 
-class BodyTooLargeError(Exception):
-    pass
-
-
 class BodySizeLimit:
-    """Refuse bodies over `max_bytes` with 413 before they are parsed."""
+    """Refuse bodies over `max_bytes` with 413 before the app parses them: a declared
+    Content-Length at once, a streamed body once it has grown past the limit."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -31,20 +28,20 @@ class BodySizeLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(send)
             return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        body = bytearray()
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise BodyTooLargeError
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except BodyTooLargeError:
-            await self._refuse(send)
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        whole = {"type": "http.request", "body": bytes(body), "more_body": False}
+        await self.app(scope, _replay([whole], then=receive), send)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
@@ -63,6 +60,20 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body.encode()})
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    """A `receive` that first hands out the buffered messages, then the real ones."""
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is None:
+            return {"type": "http.disconnect"}
+        return await then()
+
+    return receive
 
 
 class RequestLog:

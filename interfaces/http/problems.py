@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -81,4 +82,28 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def _title(status: int) -> str:
-    return {404: "Not found", 405: "Method not allowed", 413: "Body too large"}.get(status, "Error")
+    return {
+        400: "Bad request",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Body too large",
+    }.get(status, "Error")
+
+
+def problems_as_problem_json(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with every error response as application/problem+json (the
+    media type the API sends) instead of FastAPI's default description."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        for operation in (op for path in schema["paths"].values() for op in path.values()):
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status >= "400" and "application/json" in content:
+                    problem_schema = {"$ref": "#/components/schemas/Problem"}
+                    response["content"] = {PROBLEM_JSON: {"schema": problem_schema}}
+        schema["components"]["schemas"].pop("HTTPValidationError", None)
+        schema["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -7,7 +7,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
-from domain.authorization import User, coordination_scope, may_see_coordination
+from domain.authorization import (
+    CoordinationScope,
+    User,
+    coordination_scope,
+    may_see_coordination,
+)
 from interfaces.http.deps import (
     CasesDep,
     PositionQuery,
@@ -35,11 +40,22 @@ def view_of(request: Request, name: str, position: int | None, timeout: float) -
     return view
 
 
-def scoped(user: User, municipality: str | None, team: str | None) -> tuple[str | None, ...]:
+def scoped(user: User, municipality: str | None, team: str | None) -> CoordinationScope:
+    """The user's scope, narrowed further by the filters they asked for."""
     if not may_see_coordination(user):
         raise ProblemError(403, "Forbidden", "your roles do not include coordination views")
-    own_municipality, own_team, coach = coordination_scope(user)
-    return (own_municipality or municipality, own_team or team, coach)
+    own = coordination_scope(user)
+    return CoordinationScope(
+        municipality=own.municipality if own.municipality is not None else municipality,
+        team=own.team if own.team is not None else team,
+        coach=own.coach,
+        coach_organisation=own.coach_organisation,
+    )
+
+
+def not_for_coaches(scope: CoordinationScope, what: str) -> None:
+    if scope.coach is not None:
+        raise ProblemError(403, "Forbidden", f"{what} are for coordinators and managers")
 
 
 @router.get("/waitlist")
@@ -52,13 +68,14 @@ def waitlist(
     position: PositionQuery = None,
 ) -> dict[str, Any]:
     """Families waiting for a coach, and referrals waiting at providers."""
-    municipality, team, _ = scoped(user, municipality, team)
+    scope = scoped(user, municipality, team)
+    not_for_coaches(scope, "waitlists")
     view = view_of(request, "waitlist", position, settings.wait_timeout_seconds)
     now = request.app.state.cases.clock.now()
     return {
         "as_of": now,
-        "families": queries.family_waitlist(view, now, municipality, team),
-        "providers": queries.provider_waitlist(view, now, municipality, team),
+        "families": queries.family_waitlist(view, now, scope.municipality, scope.team),
+        "providers": queries.provider_waitlist(view, now, scope.municipality, scope.team),
     }
 
 
@@ -81,11 +98,16 @@ def coordination_overview(
     position: PositionQuery = None,
 ) -> dict[str, Any]:
     """Open cases: regisseur, involved parties and tasks, plan, referrals, signals."""
-    municipality, team, coach = scoped(user, municipality, team)
+    scope = scoped(user, municipality, team)
     view_of(request, "overview", position, settings.wait_timeout_seconds)
-    cases = _overview(request, settings, RowFilter(municipality=municipality, team=team))
-    if coach is not None:
-        cases = [c for c in cases if c["coach"] == coach]
+    where = RowFilter(municipality=scope.municipality, team=scope.team)
+    cases = _overview(request, settings, where)
+    if scope.coach is not None:
+        cases = [
+            c
+            for c in cases
+            if c["coach"] == scope.coach and c["coach_organisation"] == scope.coach_organisation
+        ]
     return {"as_of": request.app.state.cases.clock.now(), "cases": cases}
 
 
@@ -117,13 +139,12 @@ def caseload(
     position: PositionQuery = None,
 ) -> dict[str, Any]:
     """Open cases per coach against the norm per full-time coach."""
-    municipality, _, coach = scoped(user, municipality, None)
-    if coach is not None:
-        raise ProblemError(403, "Forbidden", "caseloads are for coordinators and managers")
+    scope = scoped(user, municipality, None)
+    not_for_coaches(scope, "caseloads")
     view = view_of(request, "overview", position, settings.wait_timeout_seconds)
     return {
         "norm_per_fte": settings.caseload_norm_per_fte,
         "coaches": queries.caseload(
-            view, settings.fte_of, settings.caseload_norm_per_fte, municipality
+            view, settings.fte_of, settings.caseload_norm_per_fte, scope.municipality, scope.team
         ),
     }

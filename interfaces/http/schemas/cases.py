@@ -25,9 +25,9 @@ class MemberIn(Strict):
     role: MemberRole = Field(examples=["parent"])
     name: Name = Field(examples=["Fatima de Vries"])
     birth_date: date = Field(examples=["1988-05-02"])
-    parental_authority: bool = False
+    parental_authority: bool = Field(False, strict=True)
     address: str = Field("", max_length=500)
-    address_secret: bool = False
+    address_secret: bool = Field(False, strict=True)
 
 
 class OpenCaseIn(CommandBody):

@@ -39,7 +39,7 @@ Categories = Annotated[list[DataCategory], Field(min_length=1, max_length=8)]
 
 class TriageIn(CommandBody):
     outcome: TriageOutcome = Field(examples=["complex"])
-    coordination_level: int = Field(ge=0, le=5, examples=[5])
+    coordination_level: int = Field(ge=0, le=5, strict=True, examples=[5])
 
 
 class ConversationIn(CommandBody):
@@ -57,7 +57,7 @@ class TimeIn(CommandBody):
 
 
 class WaitlistPlaceIn(CommandBody):
-    priority: int = Field(ge=1, le=5, description="1 is the most urgent", examples=[2])
+    priority: int = Field(ge=1, le=5, strict=True, description="1 is the most urgent", examples=[2])
 
 
 class WaitlistLeaveIn(CommandBody):
@@ -136,7 +136,7 @@ class ConsentIn(CommandBody):
     categories: Categories = Field(examples=[["help_question", "referrals"]])
     purpose: ConsentPurpose = Field(examples=["referral"])
     form: ConsentForm = Field(examples=["written"])
-    both_parents_required: bool = False
+    both_parents_required: bool = Field(False, strict=True)
 
 
 class WithdrawalIn(CommandBody):

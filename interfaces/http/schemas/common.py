@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -41,3 +41,33 @@ class PositionOut(BaseModel):
         "query to read your own write.",
         examples=[1042],
     )
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An error, as application/problem+json (RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    rule: str | None = Field(None, description="the rule of the case that forbids this (409)")
+    errors: list[FieldError] | None = Field(None, description="the invalid fields (422)")
+
+
+PROBLEM_STATUSES = {
+    401: "No token, or an invalid one",
+    403: "Your roles do not allow this",
+    404: "No such case (or none you have a part in)",
+    409: "A rule of the case forbids this, or it was changed concurrently; nothing was stored",
+    413: "The body is too large",
+    422: "Invalid input; the fields are listed",
+    503: "The position asked for is not readable yet; retry after Retry-After seconds",
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text} for status, text in PROBLEM_STATUSES.items()
+}
