@@ -78,6 +78,7 @@ class CareCommands(CaseState):
         self.check_may_record(by)
         if self.plan is None:
             raise PlanError("there is no gezinsplan to revise: adopt one first")
+        by.check_not_before(self.plan.adopted_at, "the current plan version")
         version = self.plan.version + 1
         self._record_plan(PlanRevised, by, version, goals, agreements, next_evaluation)
 
@@ -115,6 +116,7 @@ class CareCommands(CaseState):
         self.check_may_record(by)
         if self.plan is None:
             raise PlanError("there is no gezinsplan to evaluate")
+        by.check_not_before(self.plan.adopted_at, "the plan was adopted")
         self.check_members(members)
         self.record(
             PlanEvaluated,

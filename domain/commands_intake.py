@@ -105,20 +105,21 @@ class IntakeCommands(CaseState):
     def contact_waiting_family(self, by: Provenance) -> None:
         """Contact with a waiting family, every two weeks while waiting."""
         self.check_may_record(by)
-        self._check_waiting()
+        self._check_waiting(by)
         self.record(WaitlistContacted, by)
 
     def leave_waitlist(self, by: Provenance, *, exit: WaitlistExit) -> None:
         """Leaving without a coach: withdrawn or no longer needed."""
         self.check_may_record(by)
-        self._check_waiting()
+        self._check_waiting(by)
         if WaitlistExit(exit) is WaitlistExit.COACH_ASSIGNED:
             raise WaitlistError("a family leaves the waitlist for a coach by assigning one")
         self.record(WaitlistLeft, by, exit=WaitlistExit(exit).value)
 
-    def _check_waiting(self) -> None:
-        if not self.is_waiting:
+    def _check_waiting(self, by: Provenance) -> None:
+        if self.waitlist is None or not self.waitlist.waiting:
             raise WaitlistError("the family is not on the waitlist")
+        by.check_not_before(self.waitlist.placed_at, "the family was placed on the waitlist")
 
     def assign_coach(self, by: Provenance, *, coach: str, organisation: str) -> None:
         """One regisseur at a time (001 S1); a waiting family leaves the waitlist."""
@@ -136,6 +137,8 @@ class IntakeCommands(CaseState):
             raise CoachError("there is no regisseur to change: assign a coach")
         if coach == self.coach:
             raise CoachError(f"{coach} already is the regisseur")
+        if self.coach_since is not None:
+            by.check_not_before(self.coach_since, "the current regisseur started")
         self.record(
             CoachChanged,
             by,
@@ -158,4 +161,6 @@ class IntakeCommands(CaseState):
         self.check_may_record(by)
         if not self.coaching_active or self.coach is None:
             raise CoachError("there is no coaching in progress")
+        if self.coach_since is not None:
+            by.check_not_before(self.coach_since, "the coaching started")
         self.record(CoachingEnded, by, coach=self.coach, reason=reason)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import NOW
-from tests.http.case_api import COACH, COORDINATOR, Api, days_ago, without
+from tests.http.case_api import COACH, COORDINATOR, WAITLIST_CONSENT_BODY, Api, days_ago, without
 from tests.http.conftest import Headers
 
 
@@ -138,3 +138,18 @@ def test_answering_the_help_question_closes_it_once(api: Api) -> None:
     api.do(COACH, case_id, "/help-question/answer")
     assert api.case(case_id, COACH)["help_question_open"] is False
     api.refused(COACH, case_id, "/help-question/answer", {}, "valid-input", status=422)
+
+
+@pytest.mark.parametrize("path", ["/help-question/answer", "/waitlist/contacts"])
+def test_a_command_without_required_fields_may_be_sent_without_a_body(
+    api: Api, client: TestClient, auth: Headers, path: str
+) -> None:
+    case_id = api.coached_case()
+    if path == "/waitlist/contacts":
+        case_id = api.open_case()
+        api.do(COORDINATOR, case_id, "/consents", WAITLIST_CONSENT_BODY)
+        api.do(COORDINATOR, case_id, "/waitlist", {"priority": 2})
+    user = COACH if path == "/help-question/answer" else COORDINATOR
+    response = client.post(f"/v1/cases/{case_id}{path}", headers=auth(user))
+    assert response.status_code == 200, response.text
+    assert api.case(case_id, user, response.json()["position"])["version"] >= 2

@@ -4,6 +4,7 @@ do it, then runs the application's method; the answer is the position of its las
 (No `from __future__ import annotations` here: FastAPI reads the body model from the
 annotations of the endpoints made below.)"""
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -56,6 +57,19 @@ def reopening_of(command: body.ReopenIn, user: User) -> dict[str, Any]:
     return {"coach": user.subject, "help_question_id": command.help_question_id}
 
 
+def with_body(endpoint: Callable[..., PositionOut], model: type[CommandBody]) -> None:
+    """Declare the endpoint's body as `model`; optional when none of its fields is required,
+    so a command like "contact made" may be sent without a body."""
+    optional = not any(field.is_required() for field in model.model_fields.values())
+    signature = inspect.signature(endpoint)
+    body = signature.parameters["command"].replace(
+        annotation=model | None if optional else model,
+        default=None if optional else inspect.Parameter.empty,
+    )
+    parameters = [*list(signature.parameters.values())[:-1], body]
+    endpoint.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+
+
 def route_name(path: str) -> str:
     """A readable, unique operation name from the path: /plan/revisions -> plan_revisions."""
     return path.strip("/").replace("/", "_").replace("-", "_")
@@ -95,10 +109,12 @@ def case_command(
     summary: str,
     details: Details = fields_of,
 ) -> None:
-    def endpoint(case_id: UUID, command: model, user: UserDep, cases: CasesDep) -> PositionOut:  # type: ignore[valid-type]
+    def endpoint(case_id: UUID, user: UserDep, cases: CasesDep, command: Any) -> PositionOut:
+        command = command or model.model_validate({})
         guard = guard_for(user, duty)
         return run(cases, method, case_id, user, command, details(command, user), guard)
 
+    with_body(endpoint, model)
     endpoint.__name__ = route_name(path)
     router.add_api_route(
         path,
@@ -114,16 +130,14 @@ def referral_command(
     path: str, method: str, model: type[CommandBody], summary: str, details: Details = fields_of
 ) -> None:
     def endpoint(
-        case_id: UUID,
-        referral_id: str,
-        command: model,  # type: ignore[valid-type]
-        user: UserDep,
-        cases: CasesDep,
+        case_id: UUID, referral_id: str, user: UserDep, cases: CasesDep, command: Any
     ) -> PositionOut:
+        command = command or model.model_validate({})
         guard = guard_for(user, Duty.REFERRAL_RESPONSE, referral_id)
         extra = {**details(command, user), "referral_id": referral_id}
         return run(cases, method, case_id, user, command, extra, guard)
 
+    with_body(endpoint, model)
     endpoint.__name__ = route_name(f"/referral/{path}")
     router.add_api_route(
         f"/referrals/{{referral_id}}/{path}",
