@@ -80,6 +80,8 @@ EVERY_COMMAND: tuple[tuple[str, Body], ...] = (
     ("/coach", COACH_BODY),
     ("/coach/change", {"coach": "coach-bob", "organisation": "cjg-den-haag", "reason": "verlof"}),
     ("/coach/end", {"reason": "doelen bereikt"}),
+    ("/regisseur/announcements", {"organisations": ["jgz"]}),
+    ("/separate-plans", {"organisation": "ggz-haaglanden"}),
     ("/round-tables", {"members": ["mother"], "organisations": ["jgz"], "decisions": "Een plan"}),
     ("/plan", PLAN_BODY),
     ("/plan/revisions", PLAN_BODY),

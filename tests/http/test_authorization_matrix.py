@@ -251,6 +251,8 @@ ENDPOINTS = [
     ),
     Endpoint("POST", "/time-registrations", "care", {"minutes": "30"}),
     Endpoint("POST", "/help-question/answer", "care", {}),
+    Endpoint("POST", "/regisseur/announcements", "care", {"organisations": ["school-de-linde"]}),
+    Endpoint("POST", "/separate-plans", "care", {"organisation": "ggz-haaglanden"}),
     Endpoint(
         "POST",
         "/round-tables",

@@ -208,6 +208,20 @@ case_command("/coach", "assign_coach", body.CoachIn, INTAKE, "Assign the one reg
 case_command("/coach/change", "change_coach", body.CoachChangeIn, INTAKE, "Change the regisseur")
 case_command("/coach/end", "end_coaching", body.ReasonIn, CARE, "End the coaching")
 case_command(
+    "/regisseur/announcements",
+    "make_regisseur_known",
+    body.RegisseurKnownIn,
+    CARE,
+    "Record that organisations were told who the regisseur is",
+)
+case_command(
+    "/separate-plans",
+    "report_separate_plan",
+    body.SeparatePlanIn,
+    CARE,
+    "An organisation works with a plan of its own beside the gezinsplan",
+)
+case_command(
     "/round-tables", "hold_round_table", body.RoundTableIn, CARE, "Record a rondetafelgesprek"
 )
 case_command("/plan", "adopt_plan", body.PlanIn, CARE, "Adopt the gezinsplan", plan_of)

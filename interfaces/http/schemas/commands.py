@@ -185,3 +185,12 @@ class CloseIn(CommandBody):
 
 class ReopenIn(CommandBody):
     help_question_id: Identifier = Field(examples=["hq-1"])
+
+
+class RegisseurKnownIn(CommandBody):
+    organisations: Identifiers = Field(min_length=1, examples=[["school-de-linde", "ggz"]])
+
+
+class SeparatePlanIn(CommandBody):
+    organisation: Identifier = Field(examples=["ggz-haaglanden"])
+    description: Text = Field("", examples=["Eigen behandelplan naast het gezinsplan"])
