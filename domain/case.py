@@ -19,12 +19,19 @@ from domain.errors import (
     NotDueForClosureError,
     ReopenNotAllowedError,
 )
-from domain.events_intake import CaseOpened
+from domain.events_intake import CaseOpened, WaitlistLeft
 from domain.events_lifecycle import CaseClosed, CaseReopened
 from domain.family import FamilyMember, check_is_a_family
 from domain.periods import CasePeriods
 from domain.provenance import Provenance
-from domain.vocabulary import Channel, ClosureReason, ProblemCategory, RelapseRisk, Urgency
+from domain.vocabulary import (
+    Channel,
+    ClosureReason,
+    ProblemCategory,
+    RelapseRisk,
+    Urgency,
+    WaitlistExit,
+)
 
 
 class Case(IntakeCommands, CareCommands, PrivacyCommands, Aggregate):
@@ -116,6 +123,8 @@ class Case(IntakeCommands, CareCommands, PrivacyCommands, Aggregate):
                 "a case is closed as inactive only after "
                 f"{periods.inactivity_days} days without active help"
             )
+        if self.is_waiting:  # a closed dossier waits for nothing
+            self.record(WaitlistLeft, by, exit=WaitlistExit.NO_LONGER_NEEDED.value)
         self.record(
             CaseClosed,
             by,

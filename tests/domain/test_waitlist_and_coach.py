@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import CoachError, ConsentRequiredError, InvalidInputError, WaitlistError
-from domain.vocabulary import WaitlistExit
+from domain.periods import CasePeriods
+from domain.vocabulary import ClosureReason, RelapseRisk, WaitlistExit
 from tests.factories import COACH, assert_rejected, at, consent_to_waitlist, open_case
 
 
@@ -98,3 +99,19 @@ def test_a_waiting_family_cannot_leave_for_a_coach_without_one_being_assigned() 
     case.place_on_waitlist(at(1), priority=3)
     with pytest.raises(WaitlistError):
         case.leave_waitlist(at(2), exit=WaitlistExit.COACH_ASSIGNED)
+
+
+def test_closing_the_case_ends_the_waiting() -> None:
+    case = open_case()
+    consent_to_waitlist(case)
+    case.place_on_waitlist(at(1), priority=3)
+    case.close(
+        at(5),
+        reason=ClosureReason.FAMILY_DECLINED,
+        relapse_risk=RelapseRisk.UNKNOWN,
+        aftercare_by="",
+        informed_organisations=[],
+        periods=CasePeriods(),
+    )
+    assert not case.is_waiting
+    assert case.waitlist is not None and case.waitlist.exit is WaitlistExit.NO_LONGER_NEEDED
