@@ -613,12 +613,6 @@ def test_a_referral_still_pending_after_reopening_is_back_on_the_provider_waitli
     assert [(r["case_id"], r["referral_id"]) for r in waits["referrals"]] == [(family.id, "r1")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (domain/projection disagreement): closing does not end a family's waiting in "
-    "the case, so after reopening the case still waits (and accepts waitlist contacts) while "
-    "both views dropped the family at closing and CaseReopened does not bring it back",
-)
 def test_after_reopening_the_views_agree_with_the_case_on_whether_the_family_waits(
     app: CaseApplication, views: Views
 ) -> None:
@@ -629,7 +623,6 @@ def test_after_reopening_the_views_agree_with_the_case_on_whether_the_family_wai
     family.place(4, priority=2)
     family.close(5, ClosureReason.FAMILY_DECLINED)
     family.do("reopen_case", 6, coach="coach-anna", help_question_id="hq-1")
-    family.contact(7)  # the case accepts this: it still waits
     catch_up(app, views)
 
     case_waits = app.get_case(family.case_id).is_waiting
