@@ -15,6 +15,7 @@ class Role(StrEnum):
     TEAM_MANAGER = "team_manager"
     AUDITOR = "auditor"
     ANALYST = "analyst"
+    PRIVACY_OFFICER = "privacy_officer"
     ADMIN = "admin"
 
 
@@ -121,3 +122,8 @@ def coordination_scope(user: User) -> CoordinationScope:
     if user.has(Role.COORDINATOR, Role.TEAM_MANAGER):
         return CoordinationScope(municipality=user.municipality or "", team=user.team)
     return CoordinationScope(coach=user.subject, coach_organisation=user.organisation)
+
+
+def may_read_access_log(user: User) -> bool:
+    """Privacy officers and auditors read who read what; so do administrators."""
+    return user.has(Role.PRIVACY_OFFICER, Role.AUDITOR, Role.ADMIN)

@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from application.access_log import open_access_log
 from application.cases import CaseApplication
 from application.clock import Clock, SystemClock
 from application.settings import Settings, load_settings
 from interfaces.http.middleware import BodySizeLimit, RequestLog
 from interfaces.http.problems import install_problem_handlers, problems_as_problem_json
-from interfaces.http.routers import cases, commands, coordination, health
+from interfaces.http.routers import access_log, cases, commands, coordination, health
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.http.views import Views
 from interfaces.tokens import TokenService
@@ -31,11 +32,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.cases = CaseApplication(settings, clock or SystemClock())
+        app.state.access_log = open_access_log(settings)
         app.state.views = Views.start(settings, app.state.cases)
         try:
             yield
         finally:
             app.state.views.stop()
+            app.state.access_log.close()
             app.state.cases.close()
 
     app = FastAPI(
@@ -43,7 +46,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings, app.state.tokens = settings, tokens
     install_problem_handlers(app)
-    for router in (cases.router, commands.router, coordination.router):
+    for router in (cases.router, commands.router, coordination.router, access_log.router):
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.include_router(health.router)
     app.openapi = lambda: problems_as_problem_json(app)  # type: ignore[method-assign]

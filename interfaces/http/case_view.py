@@ -1,62 +1,235 @@
-"""What leaves the system about a case, decided in one place for every viewer.
-
-Those providing the care (coordinators of the team, the coach) and auditors see the
-case; a partner professional sees only the referrals addressed to their organisation
-until consent-based filtering decides more (the privacy issue extends exactly this)."""
+"""What leaves the system about a case, decided in one place for every viewer: the
+domain's privacy policy applied to the case, and a note of what personal data went out
+(for the access log). Hidden data is absent; `withheld` says what and why."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+
 from domain.authorization import Role, User, is_coordinating, is_the_coach
 from domain.case import Case
-from domain.vocabulary import DataCategory
+from domain.consent import Consent
+from domain.privacy import Viewer, Visibility, visibility
+from domain.records import Conversation
+from domain.vocabulary import ConsentPurpose, DataCategory
 from interfaces.http.schemas.cases import (
+    AgreementOut,
     CaseOut,
     ConsentOut,
+    ConversationOut,
+    EscalationOut,
+    GoalOut,
     MemberOut,
     PlanOut,
     ReferralOut,
+    RoundTableOut,
+    SafetyOut,
+    SharingDecisionOut,
     WithheldOut,
 )
 
-PARTNER_WITHHELD = (
-    DataCategory.IDENTITY,
-    DataCategory.HELP_QUESTION,
-    DataCategory.PLAN,
-    DataCategory.CONVERSATION_NOTES,
-)
+C = DataCategory
+DEFAULT_PURPOSE = {Role.PARTNER: ConsentPurpose.REFERRAL}
 
 
-def sees_everything(user: User, case: Case) -> bool:
-    return (
-        user.has(Role.ADMIN, Role.AUDITOR, Role.TEAM_MANAGER)
-        or is_coordinating(user, case)
-        or is_the_coach(user, case)
+@dataclass
+class Delivered:
+    """The personal data a response carries: which categories of which members."""
+
+    categories: set[DataCategory] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)
+
+    def add(self, category: DataCategory, *members: str) -> None:
+        self.categories.add(category)
+        self.members.update(members)
+
+
+def viewer_of(user: User, case: Case, purpose: ConsentPurpose | None) -> Viewer:
+    default = next(
+        (DEFAULT_PURPOSE[r] for r in sorted(user.roles) if r in DEFAULT_PURPOSE),
+        ConsentPurpose.CARE_COORDINATION,
+    )
+    return Viewer(
+        subject=user.subject,
+        organisation=user.organisation,
+        provides_care=is_coordinating(user, case) or is_the_coach(user, case),
+        supervises=user.has(Role.AUDITOR, Role.ADMIN),
+        purpose=purpose or default,
     )
 
 
-def case_view(user: User, case: Case) -> CaseOut:
-    view = structure_of(case)
-    if sees_everything(user, case):
-        view.members = [member_out(m.as_dict()) for m in case.members.values()]
-        view.help_question = case.help_question
-        view.plan = plan_out(case)
-        view.referrals = [referral_out(case, r) for r in case.referrals]
-        view.consents = [consent_out(case, c) for c in case.consents]
-        return view
-    view.members = [
-        MemberOut(member_id=m.member_id, role=m.role.value, parental_authority=m.parental_authority)
-        for m in case.members.values()
+def case_view(viewer: Viewer, case: Case, today: date) -> tuple[CaseOut, Delivered, Visibility]:
+    shown = visibility(viewer, case, today)
+    out, delivered = structure_of(case), Delivered()
+    everyone = list(case.members)
+    out.members = [member_out(case, m, shown, delivered) for m in everyone]
+    if shown.sees_family(C.HELP_QUESTION):
+        out.help_question = case.help_question
+        out.problems_parents = [p.value for p in case.problems_parents]
+        out.problems_children = [p.value for p in case.problems_children]
+        delivered.add(C.HELP_QUESTION, *everyone)
+    notes = shown.sees_family(C.CONVERSATION_NOTES)
+    out.conversation_log = [conversation_out(c, notes) for c in case.conversations]
+    out.round_tables = [
+        RoundTableOut(
+            occurred_at=r.occurred_at,
+            members=list(r.members),
+            organisations=list(r.organisations),
+            **({"decisions": r.decisions} if notes else {}),
+        )
+        for r in case.round_tables
     ]
-    view.referrals = [
-        referral_out(case, r)
-        for r, referral in case.referrals.items()
-        if referral.organisation == user.organisation
+    if notes and (case.conversations or case.round_tables):
+        delivered.add(C.CONVERSATION_NOTES, *everyone)
+    out.plan = plan_out(case, shown, delivered)
+    out.referrals = referrals_out(case, viewer, shown, delivered)
+    out.consents = [
+        consent_out(c)
+        for c in case.consents.values()
+        if viewer.provides_care or viewer.supervises or c.organisation == viewer.organisation
     ]
-    view.withheld = [
-        WithheldOut(category=c.value, reason=f"not shared with organisation {user.organisation}")
-        for c in PARTNER_WITHHELD
+    _safety(out, case, viewer, shown, delivered)
+    out.legal_grounds = sorted(shown.grounds)
+    out.withheld = [
+        WithheldOut(
+            category=w.category.value,
+            reason=w.reason,
+            **({"member_id": w.member_id} if w.member_id else {}),
+        )
+        for w in shown.withheld
     ]
-    return view
+    return out, delivered, shown
+
+
+def member_out(case: Case, member_id: str, shown: Visibility, delivered: Delivered) -> MemberOut:
+    member = case.members[member_id]
+    out = MemberOut(
+        member_id=member_id, role=member.role.value, parental_authority=member.parental_authority
+    )
+    if shown.sees(member_id, C.IDENTITY):
+        out.name, out.birth_date = member.name, member.birth_date
+        delivered.add(C.IDENTITY, member_id)
+    if member.address and shown.sees_address_of(member_id, member.address_secret):
+        out.address = member.address
+        delivered.add(C.CONTACT_ADDRESS, member_id)
+    return out
+
+
+def conversation_out(c: Conversation, notes: bool) -> ConversationOut:
+    return ConversationOut(
+        conversation_id=c.conversation_id,
+        kind=c.kind.value,
+        occurred_at=c.occurred_at,
+        minutes=c.minutes,
+        writing_minutes=c.writing_minutes,
+        participants=list(c.participants),
+        **({"notes": c.notes} if notes else {}),
+    )
+
+
+def plan_out(case: Case, shown: Visibility, delivered: Delivered) -> PlanOut | None:
+    plan = case.plan
+    if plan is None:
+        return None
+    out = PlanOut(
+        version=plan.version,
+        adopted_at=plan.adopted_at,
+        next_evaluation=plan.next_evaluation,
+        evaluations=plan.evaluations,
+    )
+    goals = [g for g in plan.goals if shown.sees(g.member_id, C.PLAN)]
+    if goals:
+        out.goals = [GoalOut(**vars(g)) for g in goals]
+        delivered.add(C.PLAN, *{g.member_id for g in goals})
+    if shown.sees_family(C.PLAN):
+        out.goals = [GoalOut(**vars(g)) for g in plan.goals]
+        out.agreements = [AgreementOut(**vars(a)) for a in plan.agreements]
+        delivered.add(C.PLAN, *case.members)
+    return out
+
+
+def referrals_out(
+    case: Case, viewer: Viewer, shown: Visibility, delivered: Delivered
+) -> list[ReferralOut]:
+    """Referrals of members shared with the viewer, and those addressed to their own
+    organisation (they provide that care, Jeugdwet art. 7.3.11)."""
+    visible = [
+        r
+        for r in case.referrals.values()
+        if shown.sees(r.member_id, C.REFERRALS) or r.organisation == viewer.organisation
+    ]
+    if visible:
+        delivered.add(C.REFERRALS, *{r.member_id for r in visible})
+    return [
+        ReferralOut(
+            referral_id=r.referral_id,
+            member_id=r.member_id,
+            destination=r.destination.value,
+            organisation=r.organisation,
+            status=r.status.value,
+            requested_at=r.requested_at,
+            started_at=r.started_at,
+            reason=r.reason,
+            extended_until=r.extended_until,
+        )
+        for r in visible
+    ]
+
+
+def consent_out(c: Consent) -> ConsentOut:
+    return ConsentOut(
+        consent_id=c.consent_id,
+        given_by=list(c.given_by),
+        about=list(c.about),
+        organisation=c.organisation,
+        categories=sorted(c.categories),
+        purpose=c.purpose.value,
+        form=c.form.value,
+        granted_at=c.granted_at,
+        withdrawn_at=c.withdrawn_at,
+    )
+
+
+def _safety(
+    out: CaseOut, case: Case, viewer: Viewer, shown: Visibility, delivered: Delivered
+) -> None:
+    safety = shown.sees_family(C.SAFETY)
+    out.escalations = [
+        EscalationOut(
+            target=e.target.value,
+            occurred_at=e.occurred_at,
+            **({"reason": e.reason} if safety else {}),
+        )
+        for e in case.escalations
+    ]
+    if safety:
+        out.safety_assessments = [
+            SafetyOut(
+                method=s.method.value,
+                verdict=s.verdict.value,
+                occurred_at=s.occurred_at,
+                notes=s.notes,
+            )
+            for s in case.safety_assessments
+        ]
+        if case.safety_assessments or case.escalations:
+            delivered.add(C.SAFETY, *case.members)
+    if viewer.provides_care or viewer.supervises:
+        out.sharing_decisions = [
+            SharingDecisionOut(
+                shared=d.shared,
+                organisation=d.organisation,
+                members=list(d.members),
+                categories=sorted(d.categories),
+                legal_ground=d.legal_ground.value if d.legal_ground else None,
+                justification=d.justification,
+                occurred_at=d.occurred_at,
+            )
+            for d in case.sharing_decisions
+        ]
+        if case.sharing_decisions:
+            delivered.add(C.SAFETY, *{m for d in case.sharing_decisions for m in d.members})
 
 
 def structure_of(case: Case) -> CaseOut:
@@ -79,8 +252,6 @@ def structure_of(case: Case) -> CaseOut:
         coach_changes=case.coach_changes,
         help_question_id=case.help_question_id,
         help_question_open=case.help_question_open,
-        problems_parents=[p.value for p in case.problems_parents],
-        problems_children=[p.value for p in case.problems_children],
         conversations=len(case.conversations),
         minutes_total=case.total_minutes,
         waitlist_priority=waiting.priority if waiting else None,
@@ -88,54 +259,9 @@ def structure_of(case: Case) -> CaseOut:
         closed_at=case.closed_at,
         closure_reason=case.closure_reason.value if case.closure_reason else None,
         previous_case_id=case.previous_case_id,
-    )
-
-
-def member_out(data: dict[str, object]) -> MemberOut:
-    return MemberOut.model_validate(data)
-
-
-def plan_out(case: Case) -> PlanOut | None:
-    plan = case.plan
-    if plan is None:
-        return None
-    return PlanOut(
-        version=plan.version,
-        goals=[vars(g) for g in plan.goals],
-        agreements=[
-            {**vars(a), "due": a.due.isoformat() if a.due else None} for a in plan.agreements
-        ],
-        next_evaluation=plan.next_evaluation,
-        adopted_at=plan.adopted_at,
-        evaluations=plan.evaluations,
-    )
-
-
-def referral_out(case: Case, referral_id: str) -> ReferralOut:
-    r = case.referrals[referral_id]
-    return ReferralOut(
-        referral_id=r.referral_id,
-        member_id=r.member_id,
-        destination=r.destination.value,
-        organisation=r.organisation,
-        status=r.status.value,
-        requested_at=r.requested_at,
-        started_at=r.started_at,
-        reason=r.reason,
-        extended_until=r.extended_until,
-    )
-
-
-def consent_out(case: Case, consent_id: str) -> ConsentOut:
-    c = case.consents[consent_id]
-    return ConsentOut(
-        consent_id=c.consent_id,
-        given_by=list(c.given_by),
-        about=list(c.about),
-        organisation=c.organisation,
-        categories=sorted(c.categories),
-        purpose=c.purpose.value,
-        form=c.form.value,
-        granted_at=c.granted_at,
-        withdrawn_at=c.withdrawn_at,
+        members=[],
+        conversation_log=[],
+        round_tables=[],
+        plan=None,
+        escalations=[],
     )

@@ -94,6 +94,7 @@ class RequestLog:
             "method": scope["method"],
             "path": scope["path"],
         }
+        scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:

@@ -105,6 +105,8 @@ USERS: dict[str, User | None] = {
     "admin_of_another_organisation": user("admin-2", "gemeente-beheer", Role.ADMIN),
 }
 
+ACCESS_LOG_ROUTES = {("GET", "/v1/access-log"), ("GET", "/v1/cases/{case_id}/access-log")}
+
 # fmt: off
 RIGHTS: dict[str, Rights] = {
     #                                         read    intake  care    referral to     referral to
@@ -119,8 +121,8 @@ RIGHTS: dict[str, Rights] = {
     "coach_of_another_organisation":   Rights(HIDDEN, HIDDEN, HIDDEN, HIDDEN,         HIDDEN),
     "partner_referred_to":             Rights(PART,   NO,     NO,     YES,            NO),
     "partner_not_referred_to":         Rights(HIDDEN, HIDDEN, HIDDEN, HIDDEN,         HIDDEN),
-    "manager_of_the_team":             Rights(WHOLE,  NO,     NO,     NO,             NO),
-    "manager_of_the_municipality":     Rights(WHOLE,  NO,     NO,     NO,             NO),
+    "manager_of_the_team":             Rights(PART,   NO,     NO,     NO,             NO),
+    "manager_of_the_municipality":     Rights(PART,   NO,     NO,     NO,             NO),
     "manager_of_another_team":         Rights(HIDDEN, HIDDEN, HIDDEN, HIDDEN,         HIDDEN),
     "manager_elsewhere":               Rights(HIDDEN, HIDDEN, HIDDEN, HIDDEN,         HIDDEN),
     "auditor_same_organisation":       Rights(WHOLE,  NO,     NO,     NO,             NO),

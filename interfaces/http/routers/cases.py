@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Header, Request, status
 
 from domain.authorization import may_open_case_in
 from domain.family import FamilyMember
+from domain.vocabulary import ConsentPurpose
 from interfaces.http.actors import actor_of
-from interfaces.http.case_view import case_view
+from interfaces.http.case_view import case_view, viewer_of
 from interfaces.http.deps import (
     CasesDep,
     PositionQuery,
@@ -19,6 +21,7 @@ from interfaces.http.deps import (
     wait_for_position,
 )
 from interfaces.http.problems import ProblemError
+from interfaces.http.read_log import record_read
 from interfaces.http.schemas.cases import CaseCreatedOut, CaseOut, OpenCaseIn
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -41,14 +44,26 @@ def open_case(body: OpenCaseIn, user: UserDep, cases: CasesDep) -> CaseCreatedOu
     return CaseCreatedOut(case_id=case_id, position=position)
 
 
-@router.get("/{case_id}", response_model=CaseOut, response_model_exclude_none=False)
+PurposeHeader = Annotated[
+    ConsentPurpose | None,
+    Header(alias="X-Purpose", description="Why you read; default: your role's purpose"),
+]
+
+
+@router.get("/{case_id}", response_model=CaseOut, response_model_exclude_unset=True)
 def read_case(
     case_id: UUID,
+    request: Request,
     user: UserDep,
     cases: CasesDep,
     settings: SettingsDep,
     position: PositionQuery = None,
+    purpose: PurposeHeader = None,
 ) -> CaseOut:
-    """The current state of the case, as this viewer may see it."""
+    """The current state of the case, as this viewer may see it; the read is logged."""
     wait_for_position(cases, position, settings.wait_timeout_seconds)
-    return case_view(user, readable_case(cases, user, case_id))
+    case = readable_case(cases, user, case_id)
+    viewer = viewer_of(user, case, purpose)
+    view, delivered, shown = case_view(viewer, case, cases.clock.now().date())
+    record_read(request, user, viewer, case.id, delivered, shown)
+    return view

@@ -54,12 +54,31 @@ class CaseCreatedOut(BaseModel):
 
 
 class MemberOut(BaseModel):
+    """A member: id and role always; name, birth date and address only when visible."""
+
     member_id: str
     role: str
+    parental_authority: bool
     name: str | None = None
     birth_date: date | None = None
-    parental_authority: bool
     address: str | None = None
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    kind: str
+    occurred_at: datetime
+    minutes: Decimal
+    writing_minutes: Decimal
+    participants: list[str]
+    notes: str | None = None
+
+
+class RoundTableOut(BaseModel):
+    occurred_at: datetime
+    members: list[str]
+    organisations: list[str]
+    decisions: str | None = None
 
 
 class ReferralOut(BaseModel):
@@ -86,22 +105,64 @@ class ConsentOut(BaseModel):
     withdrawn_at: datetime | None
 
 
+class GoalOut(BaseModel):
+    goal_id: str
+    member_id: str
+    life_domain: str
+    description: str
+
+
+class AgreementOut(BaseModel):
+    agreement_id: str
+    organisation: str
+    task: str
+    due: date | None
+    professional: str
+
+
 class PlanOut(BaseModel):
+    """The plan's version and dates always; goals per member and agreements when visible."""
+
     version: int
-    goals: list[dict[str, str]]
-    agreements: list[dict[str, str | None]]
-    next_evaluation: date | None
     adopted_at: datetime
+    next_evaluation: date | None
     evaluations: int
+    goals: list[GoalOut] | None = None
+    agreements: list[AgreementOut] | None = None
+
+
+class SafetyOut(BaseModel):
+    method: str
+    verdict: str
+    occurred_at: datetime
+    notes: str
+
+
+class EscalationOut(BaseModel):
+    target: str
+    occurred_at: datetime
+    reason: str | None = None
+
+
+class SharingDecisionOut(BaseModel):
+    shared: bool
+    organisation: str
+    members: list[str]
+    categories: list[str]
+    legal_ground: str | None
+    justification: str
+    occurred_at: datetime
 
 
 class WithheldOut(BaseModel):
     category: str
     reason: str
+    member_id: str | None = None
 
 
 class CaseOut(BaseModel):
-    """The case as this viewer may see it; withheld categories are absent and listed."""
+    """The case as this viewer may see it. Data this viewer may not see is absent (not
+    null), and `withheld` says which categories were withheld and why."""
 
     case_id: UUID
     version: int
@@ -116,20 +177,26 @@ class CaseOut(BaseModel):
     coordination_level: int | None
     coach: str | None
     coach_changes: int
-    members: list[MemberOut] = Field(default_factory=list)
     help_question_id: str
-    help_question: str | None = None
     help_question_open: bool
-    problems_parents: list[str]
-    problems_children: list[str]
     conversations: int
     minutes_total: Decimal
     waitlist_priority: int | None
     waiting_since: datetime | None
-    plan: PlanOut | None = None
-    referrals: list[ReferralOut] = Field(default_factory=list)
-    consents: list[ConsentOut] = Field(default_factory=list)
     closed_at: datetime | None
     closure_reason: str | None
     previous_case_id: UUID | None
+    members: list[MemberOut]
+    conversation_log: list[ConversationOut]
+    round_tables: list[RoundTableOut]
+    plan: PlanOut | None
+    escalations: list[EscalationOut]
+    help_question: str | None = None
+    problems_parents: list[str] | None = None
+    problems_children: list[str] | None = None
+    referrals: list[ReferralOut] | None = None
+    consents: list[ConsentOut] | None = None
+    safety_assessments: list[SafetyOut] | None = None
+    sharing_decisions: list[SharingDecisionOut] | None = None
+    legal_grounds: list[str] = Field(default_factory=list)
     withheld: list[WithheldOut] = Field(default_factory=list)

@@ -1,0 +1,70 @@
+"""Who read what: for privacy officers and auditors, and per case for the family."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime, BaseModel
+
+from application.access_log import AccessLog, AccessQuery, AccessRecord
+from domain.authorization import is_coordinating, is_the_coach, may_read_access_log
+from interfaces.http.deps import CasesDep, UserDep, readable_case
+from interfaces.http.problems import ProblemError
+
+router = APIRouter(tags=["access log"])
+Filter = Annotated[str | None, Query(max_length=64)]
+
+
+class AccessRecordOut(BaseModel):
+    at: datetime
+    subject: str
+    organisation: str
+    role: str
+    case_id: str
+    members: list[str]
+    categories: list[str]
+    purpose: str
+    legal_ground: str
+    trace_id: str | None
+
+
+def out(record: AccessRecord) -> AccessRecordOut:
+    return AccessRecordOut(
+        **{**vars(record), "members": list(record.members), "categories": list(record.categories)}
+    )
+
+
+@router.get("/v1/access-log", response_model=list[AccessRecordOut])
+def access_log(
+    request: Request,
+    user: UserDep,
+    case_id: UUID | None = None,
+    subject: Filter = None,
+    organisation: Filter = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[AccessRecordOut]:
+    """Every logged read, filtered by case, person, organisation and period."""
+    if not may_read_access_log(user):
+        raise ProblemError(403, "Forbidden", "the access log is for privacy officers and auditors")
+    log: AccessLog = request.app.state.access_log
+    query = AccessQuery(
+        str(case_id) if case_id else None, subject, organisation, since, until, limit
+    )
+    return [out(r) for r in log.find(query)]
+
+
+@router.get("/v1/cases/{case_id}/access-log", response_model=list[AccessRecordOut])
+def who_looked_at_this_file(
+    case_id: UUID, request: Request, user: UserDep, cases: CasesDep
+) -> list[AccessRecordOut]:
+    """Who read this family's file, when and why: for the family, through their coach."""
+    case = readable_case(cases, user, case_id)
+    if not (may_read_access_log(user) or is_coordinating(user, case) or is_the_coach(user, case)):
+        raise ProblemError(403, "Forbidden", "only those caring for the family show this")
+    log: AccessLog = request.app.state.access_log
+    return [out(r) for r in log.find(AccessQuery(case_id=str(case_id), limit=10_000))]
