@@ -424,6 +424,7 @@ def test_the_tables_cover_every_route_of_the_api(client: TestClient) -> None:
     tested = {(e.method, "/v1/cases/{case_id}" + e.route) for e in ENDPOINTS}
     tested |= {("GET", path) for path in VIEW_PATHS.values()}
     tested |= {("POST", "/v1/cases"), ("GET", "/health")}
+    tested |= ACCESS_LOG_ROUTES  # their rights: tests/http/test_access_log.py
     assert declared == tested
 
 
