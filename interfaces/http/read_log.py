@@ -10,7 +10,6 @@ from fastapi import Request
 
 from application.access_log import AccessLog, AccessRecord
 from domain.authorization import User
-from domain.privacy import Viewer, Visibility
 from interfaces.http.case_view import Delivered
 from interfaces.http.problems import ProblemError
 
@@ -28,10 +27,10 @@ def trace_id_of(request: Request) -> str:
 def record_read(
     request: Request,
     user: User,
-    viewer: Viewer,
+    purpose: str,
     case_id: UUID,
     delivered: Delivered,
-    shown: Visibility,
+    grounds: set[str],
 ) -> None:
     if not delivered.categories:
         return
@@ -44,8 +43,8 @@ def record_read(
         case_id=str(case_id),
         members=tuple(sorted(delivered.members)),
         categories=tuple(sorted(c.value for c in delivered.categories)),
-        purpose=viewer.purpose.value,
-        legal_ground="; ".join(sorted(shown.grounds)),
+        purpose=purpose,
+        legal_ground="; ".join(sorted(grounds)),
         trace_id=trace_id_of(request),
     )
     try:

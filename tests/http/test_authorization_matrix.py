@@ -105,7 +105,11 @@ USERS: dict[str, User | None] = {
     "admin_of_another_organisation": user("admin-2", "gemeente-beheer", Role.ADMIN),
 }
 
-ACCESS_LOG_ROUTES = {("GET", "/v1/access-log"), ("GET", "/v1/cases/{case_id}/access-log")}
+ACCESS_LOG_ROUTES = {
+    ("GET", "/v1/access-log"),
+    ("GET", "/v1/cases/{case_id}/access-log"),
+    ("GET", "/v1/cases/{case_id}/history"),  # tests/http/test_audit_history.py
+}
 
 # fmt: off
 RIGHTS: dict[str, Rights] = {

@@ -65,5 +65,5 @@ def read_case(
     case = readable_case(cases, user, case_id)
     viewer = viewer_of(user, case, purpose)
     view, delivered, shown = case_view(viewer, case, cases.clock.now().date())
-    record_read(request, user, viewer, case.id, delivered, shown)
+    record_read(request, user, viewer.purpose.value, case.id, delivered, shown.grounds)
     return view
