@@ -22,6 +22,7 @@ from application.errors import CaseNotFoundError
 from application.inactivity import close_inactive_cases
 from application.settings import SettingsError
 from domain.authorization import Role, User
+from interfaces.audit_cli import audit_cli
 from interfaces.cli_settings import settings_or_exit
 from interfaces.projections_cli import projections_cli
 from interfaces.tokens import TokenService
@@ -31,6 +32,7 @@ cli = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 cli.add_typer(projections_cli, name="projections")
+cli.add_typer(audit_cli, name="audit")
 
 
 @contextmanager

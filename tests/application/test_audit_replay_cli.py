@@ -1,0 +1,59 @@
+"""`gezinsregie audit replay` prints a readable timeline, up to a moment if asked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from typer.testing import CliRunner
+
+from application.cases import CaseApplication
+from application.clock import SystemClock
+from application.settings import load_settings
+from domain.vocabulary import TriageOutcome
+from interfaces.cli import cli
+from tests.factories import COACH, COORDINATOR, melding
+
+
+def test_the_replay_lists_events_up_to_the_moment_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    app = CaseApplication(load_settings(), SystemClock())
+    opened = datetime.now(UTC) - timedelta(days=30)
+    case_id, _ = app.open_case(COORDINATOR, occurred_at=opened, **melding())
+    app.triage(
+        case_id,
+        COORDINATOR,
+        opened + timedelta(days=1),
+        outcome=TriageOutcome.COMPLEX,
+        coordination_level=4,
+    )
+    app.assign_coach(
+        case_id,
+        COORDINATOR,
+        opened + timedelta(days=3),
+        coach=COACH.subject,
+        organisation=COACH.organisation,
+    )
+    app.close()
+
+    everything = CliRunner().invoke(cli, ["audit", "replay", str(case_id)])
+    early = (opened + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
+    until_triage = CliRunner().invoke(
+        cli, ["audit", "replay", str(case_id), "--as-of", early, "--mode", "occurred"]
+    )
+
+    assert everything.exit_code == 0, everything.output
+    assert "3 events" in everything.output
+    assert "coach-assigned" in everything.output and "coordinator-1" in everything.output
+    assert "2 events" in until_triage.output and "coach-assigned" not in until_triage.output
+
+
+def test_an_unknown_case_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["audit", "replay", str(uuid4())])
+    assert result.exit_code == 1
+    assert "there is no case" in result.output
