@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
@@ -11,10 +13,22 @@ import typer
 from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.errors import CaseNotFoundError
+from application.inspection_run import IndicatorTotals, inspect_cases, totals
 from application.replay import ReplayMode, event_data, replay
+from domain.inspection import Verdict
 from interfaces.cli_settings import settings_or_exit
+from interfaces.inspection_report import as_csv, as_html, as_json
 
-audit_cli = typer.Typer(help="For auditors: replay a case as it was at a moment.")
+audit_cli = typer.Typer(help="For auditors: replay a case as it was; inspect cases.")
+
+
+class ReportFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    HTML = "html"
+
+
 AsOf = Annotated[
     datetime | None,
     typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="Default: everything (UTC)"),
@@ -53,3 +67,46 @@ def replay_case(
         )
         if details:
             typer.echo(f"      {details[:200]}")
+
+
+@audit_cli.command(name="inspect")
+def inspect_cases_command(
+    municipality: Annotated[str | None, typer.Option(help="Only this municipality")] = None,
+    closed_from: AsOf = None,
+    closed_to: AsOf = None,
+    as_of: AsOf = None,
+    output: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.TABLE,
+    out: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+) -> None:
+    """Check cases against the inspection framework: per indicator, how many meet it."""
+    cases = CaseApplication(settings_or_exit(), SystemClock())
+    try:
+        moment = _utc(as_of) or cases.clock.now()
+        found = inspect_cases(cases, moment, municipality, _utc(closed_from), _utc(closed_to))
+    finally:
+        cases.close()
+    table = totals(found)
+    title = "Toetsing aan het toetsingskader" + (f" — {municipality}" if municipality else "")
+    text = {
+        ReportFormat.JSON: lambda: as_json(found, table, moment),
+        ReportFormat.CSV: lambda: as_csv(table),
+        ReportFormat.HTML: lambda: as_html(found, table, moment, title),
+        ReportFormat.TABLE: lambda: _table(table, len(found)),
+    }[output]()
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(found)} cases inspected; report written to {out}")
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=moment.tzinfo or UTC) if moment else None
+
+
+def _table(table: list[IndicatorTotals], cases: int) -> str:
+    lines = [f"{cases} cases", f"{'ind.':5} {'voldoet':>8} {'verbeterpunt':>13} {'n.t.b.':>7}"]
+    for t in table:
+        counts = [t.counts[v] for v in Verdict]
+        lines.append(f"{t.code:5} {counts[0]:>8} {counts[1]:>13} {counts[2]:>7}")
+    return "\n".join(lines) + "\n"

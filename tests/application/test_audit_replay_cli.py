@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -57,3 +58,32 @@ def test_an_unknown_case_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(cli, ["audit", "replay", str(uuid4())])
     assert result.exit_code == 1
     assert "there is no case" in result.output
+
+
+def test_inspect_writes_the_table_as_json_csv_and_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    app = CaseApplication(load_settings(), SystemClock())
+    opened = datetime.now(UTC) - timedelta(days=30)
+    for municipality in ("den-haag", "delft"):
+        app.open_case(COORDINATOR, occurred_at=opened, **melding(municipality=municipality))
+    app.close()
+    runner = CliRunner()
+    for fmt in ("json", "csv", "html"):
+        out = tmp_path / f"report.{fmt}"
+        result = runner.invoke(
+            cli, ["audit", "inspect", "--municipality", "delft", "--format", fmt, "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert "1 cases inspected" in result.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["cases"] == 1
+    assert len(report["indicators"]) == 33
+    t2 = next(i for i in report["indicators"] if i["code"] == "T2")
+    assert t2["voldoet"] == 1
+    csv_lines = (tmp_path / "report.csv").read_text().splitlines()
+    assert csv_lines[0] == "code,theme,rule,voldoet,verbeterpunt,niet te beoordelen"
+    assert len(csv_lines) == 34
+    html = (tmp_path / "report.html").read_text()
+    assert "<table>" in html and "Per casus" in html and "T2" in html

@@ -142,3 +142,26 @@ def test_every_audit_read_is_logged_with_the_audit_purpose(api: Api) -> None:
     audit = [r for r in records if r["purpose"] == "audit"]
     assert len(audit) == 1
     assert audit[0]["subject"] == AUDITOR.subject
+
+
+def test_the_inspection_lists_every_indicator_with_its_evidence(api: Api) -> None:
+    case_id = api.coached_case()
+    response = api.client.get(f"/v1/cases/{case_id}/inspection", headers=api.headers(AUDITOR))
+    assert response.status_code == 200, response.text
+    indicators = response.json()["indicators"]
+    assert len(indicators) == 33
+    assert len({i["code"] for i in indicators}) == 33
+    t2 = next(i for i in indicators if i["code"] == "T2")
+    assert t2["verdict"] == "voldoet"
+    assert t2["evidence"][0] == {"position": 1, "event": "gezinsregie.case.opened.v1"}
+    verdicts = {i["verdict"] for i in indicators}
+    assert verdicts <= {"voldoet", "verbeterpunt", "niet te beoordelen"}
+
+
+@ON_SQLITE
+def test_the_inspection_is_for_auditors_and_the_cases_team(api: Api) -> None:
+    case_id = api.coached_case()
+    partner = User("t", "ggz-haaglanden", frozenset({Role.PARTNER}))
+    url = f"/v1/cases/{case_id}/inspection"
+    assert api.client.get(url, headers=api.headers(COACH)).status_code == 200
+    assert api.client.get(url, headers=api.headers(partner)).status_code == 404

@@ -109,6 +109,7 @@ ACCESS_LOG_ROUTES = {
     ("GET", "/v1/access-log"),
     ("GET", "/v1/cases/{case_id}/access-log"),
     ("GET", "/v1/cases/{case_id}/history"),  # tests/http/test_audit_history.py
+    ("GET", "/v1/cases/{case_id}/inspection"),  # tests/http/test_audit_history.py
 }
 
 # fmt: off

@@ -10,8 +10,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
+from application.inspection_run import inspect_case
 from application.replay import ReplayMode, event_data, replay
-from domain.authorization import Role, User
+from domain.authorization import Role, User, is_coordinating, is_the_coach
 from domain.privacy import SUPERVISION, Viewer
 from domain.vocabulary import ConsentPurpose, DataCategory
 from interfaces.http.case_view import Delivered, case_view
@@ -19,6 +20,7 @@ from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import record_read
 from interfaces.http.schemas.cases import CaseOut
+from interfaces.inspection_report import result_dict
 
 router = APIRouter(tags=["audit"])
 AUDIT_PURPOSE = "audit"
@@ -94,3 +96,58 @@ def history(
         everything = Delivered(set(DataCategory), set(found.state.members if found.state else []))
         record_read(request, user, AUDIT_PURPOSE, case_id, everything, {SUPERVISION})
     return out
+
+
+class EvidenceOut(BaseModel):
+    position: int
+    event: str
+
+
+class IndicatorOut(BaseModel):
+    code: str
+    theme: str
+    rule: str
+    verdict: str = Field(examples=["voldoet", "verbeterpunt", "niet te beoordelen"])
+    explanation: str
+    evidence: list[EvidenceOut]
+
+
+class InspectionOut(BaseModel):
+    case_id: UUID
+    as_of: datetime
+    indicators: list[IndicatorOut]
+
+
+@router.get("/v1/cases/{case_id}/inspection", response_model=InspectionOut)
+def inspection(
+    case_id: UUID,
+    user: UserDep,
+    cases: CasesDep,
+    as_of: AwareDatetime | None = None,
+) -> InspectionOut:
+    """Every indicator of the inspection framework for this case: verdict, rule, and the
+    events it rests on; indicators a history cannot show are listed as such."""
+    case = readable_case(cases, user, case_id)
+    if not (
+        user.has(Role.AUDITOR, Role.ADMIN)
+        or is_coordinating(user, case)
+        or is_the_coach(user, case)
+    ):
+        raise ProblemError(403, "Forbidden", "the inspection is for auditors and the case's team")
+    moment = as_of or cases.clock.now()
+    found = inspect_case(cases, case_id, moment)
+    return InspectionOut(
+        case_id=case_id,
+        as_of=moment,
+        indicators=[
+            IndicatorOut(
+                **{
+                    **result_dict(r),
+                    "evidence": [
+                        EvidenceOut(position=e.position, event=e.topic) for e in r.evidence
+                    ],
+                }
+            )
+            for r in found.results
+        ],
+    )
