@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from application.case_application import CaseApplicationBase
 from domain.case import Case
 from domain.case_event import CaseEvent
 
+PAGE = 100
 BASE_FIELDS = {
     "originator_id",
     "originator_version",
@@ -42,22 +43,33 @@ def replay(
     cases: CaseApplicationBase, case_id: UUID, as_of: datetime | None, mode: ReplayMode
 ) -> Replay:
     """The timeline up to `as_of` and the state it gives. Nothing recorded: state None."""
+    if as_of is not None and mode is ReplayMode.RECORDED:
+        chosen = recorded_until(cases, case_id, as_of)
+        return Replay(case_id, as_of, mode, chosen, state_of(chosen, prefix=True))
     history: list[CaseEvent] = list(cases.events.get(case_id))  # type: ignore[arg-type]
     if not history:
         cases.get_case(case_id)  # raises CaseNotFoundError
-    if as_of is None:
-        chosen = history
-    elif mode is ReplayMode.RECORDED:
-        chosen = [e for e in history if e.timestamp <= as_of]
-    else:
-        chosen = [e for e in history if e.occurred_at <= as_of]
-    return Replay(
-        case_id,
-        as_of,
-        mode,
-        chosen,
-        state_of(chosen, prefix=len(chosen) == 0 or chosen == history[: len(chosen)]),
-    )
+    chosen = history if as_of is None else [e for e in history if e.occurred_at <= as_of]
+    prefix = chosen == history[: len(chosen)]
+    return Replay(case_id, as_of, mode, chosen, state_of(chosen, prefix=prefix))
+
+
+def recorded_until(cases: CaseApplicationBase, case_id: UUID, as_of: datetime) -> list[CaseEvent]:
+    """The events recorded up to `as_of`: a prefix of the case's history, since each event
+    is recorded after the one before it; read page by page, stopping at the first later."""
+    chosen: list[CaseEvent] = []
+    while True:
+        page = cast(
+            "list[CaseEvent]", list(cases.events.get(case_id, gt=len(chosen) or None, limit=PAGE))
+        )
+        if not page and not chosen:
+            cases.get_case(case_id)  # raises CaseNotFoundError
+        for event in page:
+            if event.timestamp > as_of:
+                return chosen
+            chosen.append(event)
+        if len(page) < PAGE:
+            return chosen
 
 
 def state_of(events: list[CaseEvent], prefix: bool) -> Case | None:
