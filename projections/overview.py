@@ -6,9 +6,7 @@ texts of goals and agreements stay in the case (personal data), only parties and
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -34,7 +32,7 @@ from domain.events_plan import (
     SeparatePlanReported,
 )
 from domain.events_referral import ReferralMoved, ReferralRequested
-from projections.projection import Projection, RowBatch
+from projections.projection import Projection, RowBatch, case_id_text
 from projections.view import ViewRow
 
 Doc = dict[str, Any]
@@ -54,15 +52,15 @@ class OverviewProjection(Projection):
     description = "who does what per family, the plan, open referrals, and stall signals"
 
     def keys_for(self, event: CaseEvent) -> list[str]:
-        return [str(event.originator_id)]
+        return [case_id_text(event.originator_id)]
 
     def change(self, rows: RowBatch, event: CaseEvent, edit: Callable[[Doc], None]) -> None:
-        row = rows.get(str(event.originator_id))
+        row = rows.editable(case_id_text(event.originator_id))
         assert row is not None, f"case {event.originator_id}: CaseOpened was not projected"
-        doc = copy.deepcopy(row.doc)
+        doc = row.doc
         edit(doc)
         doc["last_activity_at"] = max(doc["last_activity_at"], event.occurred_at.isoformat())
-        rows.put(replace(row, doc=doc))
+        rows.put(row)
 
     @singledispatchmethod
     def handle(self, event: Any, rows: RowBatch) -> None:

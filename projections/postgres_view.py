@@ -18,6 +18,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         super().__init__(datastore, **kwargs)
         self.rows_table = self.tracking_table_name.removesuffix("_tracking") + "_rows"
         self.check_identifier_length(self.rows_table)
+        self._select_keys = self._sql("SELECT * FROM {rows} WHERE key = ANY(%s)")
         self.sql_create_statements.extend(
             [
                 self._sql(
@@ -44,8 +45,10 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
     def get_rows(self, keys: Collection[str]) -> dict[str, ViewRow]:
         if not keys:
             return {}
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._sql("SELECT * FROM {rows} WHERE key = ANY(%s)"), (list(keys),))
+        # One statement on an autocommit connection: consistent by itself, and one round
+        # trip rather than three (BEGIN, SELECT, ROLLBACK) as in a transaction of its own.
+        with self.datastore.get_connection() as connection, connection.cursor() as curs:
+            curs.execute(self._select_keys, (list(keys),), prepare=True)
             return {r["key"]: ViewRow.decoded(r) for r in curs.fetchall()}
 
     def write(self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking) -> None:
@@ -57,7 +60,12 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         )
         with self.datastore.transaction(commit=True) as curs:
             if upserts:
-                curs.executemany(upsert, [(*r.encoded()[:5], Jsonb(r.doc)) for r in upserts])
+                # Jsonb(doc) is encoded by psycopg: `encoded()` would encode each doc twice.
+                params = [
+                    (r.key, r.case_id, r.municipality, r.team, r.kind, Jsonb(r.doc))
+                    for r in upserts
+                ]
+                curs.executemany(upsert, params)
             if deletes:
                 curs.execute(self._sql("DELETE FROM {rows} WHERE key = ANY(%s)"), (list(deletes),))
             self._insert_tracking(curs, tracking)

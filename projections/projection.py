@@ -3,32 +3,82 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any, ClassVar
+from uuid import UUID
 
 from domain.case_event import CaseEvent
 from projections.view import DocumentView, ViewRow
+
+
+@functools.lru_cache(maxsize=4096)
+def case_id_text(case_id: UUID) -> str:
+    """`str(case_id)`, remembered: a batch's events name the same few cases over and over,
+    and formatting a UUID costs more than looking it up."""
+    return str(case_id)
+
+
+def copy_document(value: Any) -> Any:
+    """A deep copy of a JSON document (dicts, lists and scalars; tuples kept as tuples),
+    several times faster than `copy.deepcopy`, which also handles what JSON cannot hold."""
+    if isinstance(value, dict):
+        return {key: copy_document(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_document(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(copy_document(item) for item in value)
+    return value
 
 
 class RowBatch:
     """The rows a batch of events reads and changes; written at the end in one go."""
 
     def __init__(self, view: DocumentView, keys: Iterable[str]) -> None:
+        self.view = view
         self.rows: dict[str, ViewRow | None] = dict.fromkeys(keys)
         self.rows.update(view.get_rows(list(self.rows)))
         self.changed: set[str] = set()
+        self.copied: set[str] = set()
+        """Keys whose current row has a document copied by `editable`: the batch's own."""
+
+    def load(self, keys: Iterable[str]) -> None:
+        """Read the rows of keys the batch has not met yet (for its later events); a key
+        it already holds, read or changed, is kept as it is."""
+        new = [key for key in dict.fromkeys(keys) if key not in self.rows]
+        if new:
+            self.rows.update(dict.fromkeys(new))
+            self.rows.update(self.view.get_rows(new))
 
     def get(self, key: str) -> ViewRow | None:
         return self.rows.get(key)
 
+    def editable(self, key: str) -> ViewRow | None:
+        """The row, with a document the caller may change in place and then `put`. The
+        first call for a key in a batch copies the document (deeply), so the row as read
+        is never changed; later calls answer that same copy, so a batch copies each
+        document once rather than once per event."""
+        row = self.rows.get(key)
+        if row is None or key in self.copied:
+            return row
+        row = replace(row, doc=copy_document(row.doc))
+        self.rows[key] = row
+        self.copied.add(key)
+        return row
+
     def put(self, row: ViewRow) -> None:
+        if self.rows.get(row.key) is not row:
+            self.copied.discard(row.key)
         self.rows[row.key] = row
         self.changed.add(row.key)
 
     def delete(self, key: str) -> None:
         self.rows[key] = None
         self.changed.add(key)
+        self.copied.discard(key)
 
     def upserts(self) -> list[ViewRow]:
         return [row for key in sorted(self.changed) if (row := self.rows[key]) is not None]
@@ -52,3 +102,16 @@ class Projection(ABC):
     def handle(self, event: Any, rows: RowBatch) -> None:
         """Apply one event (a `singledispatchmethod` in each projection; events it does
         not register change nothing)."""
+
+    def handler_for(self, event_class: type[Any]) -> Callable[[Any, RowBatch], None]:
+        """What `handle` does with events of this class, bound to this projection: the
+        implementation a `singledispatchmethod` dispatches to, looked up once per class
+        instead of per event (each call through the descriptor binds and dispatches
+        anew). Any other kind of `handle` is answered as it is."""
+        descriptor = inspect.getattr_static(self, "handle")
+        handle = self.handle  # (binding also applies any registrations still deferred)
+        if not isinstance(descriptor, functools.singledispatchmethod):
+            return handle
+        implementation = descriptor.dispatcher.dispatch(event_class)
+        bound: Callable[[Any, RowBatch], None] = implementation.__get__(self, type(self))
+        return bound

@@ -6,7 +6,6 @@ No personal data: ids, dates, priorities, categories."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -22,20 +21,20 @@ from domain.events_referral import (
     ReferralRequested,
 )
 from domain.vocabulary import ConsentPurpose
-from projections.projection import Projection, RowBatch
+from projections.projection import Projection, RowBatch, case_id_text
 from projections.view import ViewRow
 
 
 def case_key(event: CaseEvent) -> str:
-    return f"case:{event.originator_id}"
+    return f"case:{case_id_text(event.originator_id)}"
 
 
 def family_key(event: CaseEvent) -> str:
-    return f"family:{event.originator_id}"
+    return f"family:{case_id_text(event.originator_id)}"
 
 
 def referral_key(event: CaseEvent, referral_id: str) -> str:
-    return f"referral:{event.originator_id}:{referral_id}"
+    return f"referral:{case_id_text(event.originator_id)}:{referral_id}"
 
 
 class WaitlistProjection(Projection):
@@ -43,10 +42,11 @@ class WaitlistProjection(Projection):
     description = "families waiting for a coach, and referrals waiting at providers"
 
     def keys_for(self, event: CaseEvent) -> list[str]:
-        keys = [case_key(event), family_key(event)]
+        case_id = case_id_text(event.originator_id)
+        keys = [f"case:{case_id}", f"family:{case_id}"]
         referral_id = getattr(event, "referral_id", None)
         if referral_id:
-            keys.append(referral_key(event, referral_id))
+            keys.append(f"referral:{case_id}:{referral_id}")
         return keys
 
     def row(
@@ -54,12 +54,14 @@ class WaitlistProjection(Projection):
     ) -> None:
         place = rows.get(case_key(event))
         assert place is not None, f"{key}: the case's CaseOpened was not projected"
-        rows.put(ViewRow(key, str(event.originator_id), place.municipality, place.team, kind, doc))
+        case_id = case_id_text(event.originator_id)
+        rows.put(ViewRow(key, case_id, place.municipality, place.team, kind, doc))
 
     def update(self, rows: RowBatch, key: str, **changes: Any) -> None:
         row = rows.get(key)
-        if row is not None:
-            rows.put(replace(row, doc={**row.doc, **changes}))
+        if row is not None:  # ViewRow(...) rather than dataclasses.replace: a hot path
+            doc = {**row.doc, **changes}
+            rows.put(ViewRow(row.key, row.case_id, row.municipality, row.team, row.kind, doc))
 
     @singledispatchmethod
     def handle(self, event: Any, rows: RowBatch) -> None:
