@@ -32,7 +32,7 @@ from domain.events_plan import (
     SeparatePlanReported,
 )
 from domain.events_referral import ReferralMoved, ReferralRequested
-from projections.projection import Projection, RowBatch, case_id_text
+from projections.projection import Projection, RowBatch, case_id_text, moment
 from projections.view import ViewRow
 
 Doc = dict[str, Any]
@@ -59,7 +59,7 @@ class OverviewProjection(Projection):
         assert row is not None, f"case {event.originator_id}: CaseOpened was not projected"
         doc = row.doc
         edit(doc)
-        doc["last_activity_at"] = max(doc["last_activity_at"], event.occurred_at.isoformat())
+        doc["last_activity_at"] = max(doc["last_activity_at"], moment(event.occurred_at))
         rows.put(row)
 
     @singledispatchmethod
@@ -70,7 +70,7 @@ class OverviewProjection(Projection):
 
     @handle.register
     def _(self, event: CaseOpened, rows: RowBatch) -> None:
-        at = event.occurred_at.isoformat()
+        at = moment(event.occurred_at)
         doc: Doc = {
             "case_id": str(event.originator_id),
             "status": "open",
@@ -134,7 +134,7 @@ class OverviewProjection(Projection):
             d.update(
                 coach=event.coach,
                 coach_organisation=event.organisation,
-                coach_since=event.occurred_at.isoformat(),
+                coach_since=moment(event.occurred_at),
                 regisseur_known_to=[],
             )
             d["coach_changes"] += isinstance(event, CoachChanged)
@@ -176,7 +176,7 @@ class OverviewProjection(Projection):
                 goals.setdefault(goal["member_id"], []).append(goal["life_domain"])
             d["plan"] = {
                 "version": event.version,
-                "adopted_at": event.occurred_at.isoformat(),
+                "adopted_at": moment(event.occurred_at),
                 "next_evaluation": _day(event.next_evaluation),
                 "goals_per_member": goals,
                 "last_evaluated_at": (d["plan"] or {}).get("last_evaluated_at"),
@@ -195,7 +195,7 @@ class OverviewProjection(Projection):
             d["plan"] = {
                 **d["plan"],
                 "next_evaluation": _day(event.next_evaluation),
-                "last_evaluated_at": event.occurred_at.isoformat(),
+                "last_evaluated_at": moment(event.occurred_at),
             }
             d["broken_agreements"] = []
 
@@ -207,7 +207,7 @@ class OverviewProjection(Projection):
             rows,
             event,
             lambda d: d["broken_agreements"].append(
-                {"agreement_id": event.agreement_id, "at": event.occurred_at.isoformat()}
+                {"agreement_id": event.agreement_id, "at": moment(event.occurred_at)}
             ),
         )
 
@@ -229,7 +229,7 @@ class OverviewProjection(Projection):
                     "destination": event.destination,
                     "organisation": event.organisation,
                     "status": "requested",
-                    "requested_at": event.occurred_at.isoformat(),
+                    "requested_at": moment(event.occurred_at),
                     "started_at": None,
                     "ended_at": None,
                 },
@@ -247,7 +247,7 @@ class OverviewProjection(Projection):
     def _(self, event: ReferralMoved, rows: RowBatch) -> None:
         def edit(d: Doc) -> None:
             referral = dict(d["referrals"][event.referral_id], status=event.STATUS.value)
-            at = event.occurred_at.isoformat()
+            at = moment(event.occurred_at)
             if event.STATUS.value == "care_started":
                 referral["started_at"] = at
             if event.STATUS.value in ("care_ended", "rejected"):
@@ -267,7 +267,7 @@ class OverviewProjection(Projection):
             event,
             lambda d: d.update(
                 status="closed",
-                closed_at=event.occurred_at.isoformat(),
+                closed_at=moment(event.occurred_at),
                 coach=None,
                 coach_since=None,
                 waiting=False,
@@ -283,7 +283,7 @@ class OverviewProjection(Projection):
                 status="open",
                 closed_at=None,
                 coach=event.coach,
-                coach_since=event.occurred_at.isoformat(),
+                coach_since=moment(event.occurred_at),
                 help_question_open=True,
             ),
         )

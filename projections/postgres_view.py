@@ -51,7 +51,9 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             curs.execute(self._select_keys, (list(keys),), prepare=True)
             return {r["key"]: ViewRow.decoded(r) for r in curs.fetchall()}
 
-    def write(self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking) -> None:
+    def write(
+        self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking, after: int
+    ) -> None:
         upsert = self._sql(
             "INSERT INTO {rows} (key, case_id, municipality, team, kind, doc) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET "
@@ -59,6 +61,9 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             "team = EXCLUDED.team, kind = EXCLUDED.kind, doc = EXCLUDED.doc"
         )
         with self.datastore.transaction(commit=True) as curs:
+            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.rows_table,))
+            recorded = self._max_tracking_id(tracking.application_name, curs)
+            self.check_still_at(recorded, after, tracking)
             if upserts:
                 # Jsonb(doc) is encoded by psycopg: `encoded()` would encode each doc twice.
                 params = [

@@ -8,11 +8,18 @@ import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.case_event import CaseEvent
 from projections.view import DocumentView, ViewRow
+
+
+def moment(at: datetime) -> str:
+    """A moment as stored in view documents: ISO 8601 in UTC, so that string order is
+    time order whatever offset the fact was recorded with."""
+    return at.astimezone(UTC).isoformat()
 
 
 @functools.lru_cache(maxsize=4096)

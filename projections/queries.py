@@ -57,7 +57,10 @@ def provider_waitlist(
     referrals = [
         {"case_id": row.case_id, **row.doc, "days_waiting": _days(row.doc["requested_at"], as_of)}
         for row in rows
+        if not row.doc.get("case_closed")
     ]
+    for referral in referrals:
+        referral.pop("case_closed", None)
     groups: dict[tuple[str, str], list[int]] = {}
     for referral in referrals:
         key = (referral["destination"], referral["organisation"])

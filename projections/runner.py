@@ -40,10 +40,13 @@ class ProjectionWorker:
     def position(self) -> int:
         return self.view.position(self.upstream)
 
-    def process(self, notifications: Sequence[Notification]) -> None:
-        """Apply a batch of notifications and record the last one's position: the rows the
-        events name are read before they are applied (`EVENTS_PER_READ` at a time), and
-        all changes are written together with the position, in one transaction."""
+    def process(self, notifications: Sequence[Notification], after: int) -> int:
+        """Apply a batch of notifications that follows position `after`, and record the last
+        one's position (returned): the rows the events name are read before they are applied
+        (`EVENTS_PER_READ` at a time), and all changes are written together with the
+        position, in one transaction — refused (IntegrityError) if the view moved meanwhile."""
+        if notifications and notifications[0].id <= after:
+            raise IntegrityError(f"batch from {notifications[0].id} overlaps position {after}")
         to_domain_event, keys_for = self.cases.mapper.to_domain_event, self.projection.keys_for
         handlers = self.handlers
         rows: RowBatch | None = None
@@ -64,17 +67,18 @@ class ProjectionWorker:
         if rows is None:
             raise ValueError("a batch has at least one notification")
         tracking = Tracking(self.upstream, notifications[-1].id)
-        self.view.write(rows.upserts(), rows.deletes(), tracking)
+        self.view.write(rows.upserts(), rows.deletes(), tracking, after)
+        return tracking.notification_id
 
     def catch_up(self, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> int:
         """Process everything recorded after the view's position; returns how many events."""
         done = 0
         while not self.stopping.is_set():
-            start = self.position + 1
-            batch = self.cases.recorder.select_notifications(start, batch_size)
+            position = self.position
+            batch = self.cases.recorder.select_notifications(position + 1, batch_size)
             if not batch:
                 break
-            self.process(batch)
+            self.process(batch, position)
             done += len(batch)
             if progress:
                 progress(len(batch))
@@ -98,13 +102,14 @@ class ProjectionWorker:
                 continue  # another worker moved the position: resume from the view's
 
     def _follow_subscription(self) -> None:
-        with self.cases.recorder.subscribe(gt=self.position) as subscription:
+        position = self.position
+        with self.cases.recorder.subscribe(gt=position) as subscription:
             ended = threading.Event()
             stopper = threading.Thread(target=self._stop_on_request, args=(subscription, ended))
             stopper.start()
             try:
                 for notification in subscription:
-                    self.process([notification])
+                    position = self.process([notification], position)
             finally:
                 ended.set()
                 subscription.stop()

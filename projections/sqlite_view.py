@@ -40,8 +40,13 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
                 found.update((r["key"], ViewRow.decoded(r)) for r in c.fetchall())
         return found
 
-    def write(self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking) -> None:
+    def write(
+        self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking, after: int
+    ) -> None:
         with self.datastore.transaction(commit=True) as c:
+            c.execute("UPDATE tracking SET notification_id = notification_id WHERE 0")  # lock
+            recorded = self._max_tracking_id(tracking.application_name, c)
+            self.check_still_at(recorded, after, tracking)
             c.executemany(UPSERT, [row.encoded() for row in upserts])
             c.executemany("DELETE FROM view_rows WHERE key = ?", [(key,) for key in deletes])
             self._insert_tracking(c, tracking)

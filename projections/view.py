@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,20 @@ class DocumentView(TrackingRecorder, ABC):
         """The current rows for these keys (absent keys are missing from the result)."""
 
     @abstractmethod
-    def write(self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking) -> None:
-        """Apply changes and advance the tracking position, in one transaction. Raises
-        IntegrityError if the position was already recorded (nothing is applied twice)."""
+    def write(
+        self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking, after: int
+    ) -> None:
+        """Apply changes computed from the view at position `after`, and advance the
+        position to `tracking`, in one transaction. Raises IntegrityError, applying
+        nothing, if the view is no longer at `after` (another writer, a rebuild)."""
+
+    @staticmethod
+    def check_still_at(recorded: int | None, after: int, tracking: Tracking) -> None:
+        if (recorded or 0) != after or tracking.notification_id <= after:
+            raise IntegrityError(
+                f"view moved to {recorded or 0} since it was read at {after}; "
+                f"batch up to {tracking.notification_id} not applied"
+            )
 
     @abstractmethod
     def select_rows(self, where: RowFilter) -> list[ViewRow]:

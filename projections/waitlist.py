@@ -12,7 +12,7 @@ from eventsourcing.dispatch import singledispatchmethod
 
 from domain.case_event import CaseEvent
 from domain.events_intake import CaseOpened, WaitlistContacted, WaitlistLeft, WaitlistPlaced
-from domain.events_lifecycle import CaseClosed
+from domain.events_lifecycle import CaseClosed, CaseReopened
 from domain.events_privacy import ConsentGranted, ConsentWithdrawn
 from domain.events_referral import (
     ReferralAccepted,
@@ -21,7 +21,7 @@ from domain.events_referral import (
     ReferralRequested,
 )
 from domain.vocabulary import ConsentPurpose
-from projections.projection import Projection, RowBatch, case_id_text
+from projections.projection import Projection, RowBatch, case_id_text, moment
 from projections.view import ViewRow
 
 
@@ -104,7 +104,7 @@ class WaitlistProjection(Projection):
         assert place is not None
         doc = {
             "priority": event.priority,
-            "placed_at": event.occurred_at.isoformat(),
+            "placed_at": moment(event.occurred_at),
             "contacts": 0,
             "last_contact_at": None,
             "consent_in_force": bool(place.doc["waitlist_consents"]),
@@ -120,7 +120,7 @@ class WaitlistProjection(Projection):
                 rows,
                 row.key,
                 contacts=row.doc["contacts"] + 1,
-                last_contact_at=event.occurred_at.isoformat(),
+                last_contact_at=moment(event.occurred_at),
             )
 
     @handle.register
@@ -135,7 +135,7 @@ class WaitlistProjection(Projection):
             "destination": event.destination,
             "organisation": event.organisation,
             "status": "requested",
-            "requested_at": event.occurred_at.isoformat(),
+            "requested_at": moment(event.occurred_at),
         }
         self.row(rows, event, referral_key(event, event.referral_id), "referral", doc)
         self._pending(rows, event, add=event.referral_id)
@@ -163,8 +163,19 @@ class WaitlistProjection(Projection):
 
     @handle.register
     def _(self, event: CaseClosed, rows: RowBatch) -> None:
-        """A closed case waits for nothing: its family and referral rows go."""
+        """A closed case waits for nothing: the family leaves the waitlist, and its pending
+        referrals are set aside (not listed) until the case may be reopened."""
         rows.delete(family_key(event))
-        for referral_id in self._pending(rows, event):
-            rows.delete(referral_key(event, referral_id))
-            self._pending(rows, event, remove=referral_id)
+        self._set_aside(rows, event, closed=True)
+
+    @handle.register
+    def _(self, event: CaseReopened, rows: RowBatch) -> None:
+        self._set_aside(rows, event, closed=False)
+
+    def _set_aside(self, rows: RowBatch, event: CaseEvent, closed: bool) -> None:
+        place = rows.get(case_key(event))
+        assert place is not None
+        keys = [referral_key(event, r) for r in place.doc["pending_referrals"]]
+        rows.load(keys)
+        for key in keys:
+            self.update(rows, key, case_closed=closed)

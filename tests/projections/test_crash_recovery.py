@@ -183,7 +183,8 @@ def replayed_until(
         worker = worker_for(app, opened)
         while worker.position < position:
             worker.process(
-                app.recorder.select_notifications(worker.position + 1, 1000, stop=position)
+                app.recorder.select_notifications(worker.position + 1, 1000, stop=position),
+                worker.position,
             )
         return all_rows(opened)
     finally:

@@ -283,7 +283,7 @@ class Slot:
             batch = self.app.recorder.select_notifications(self.worker.position + 1, size)
             if not batch:
                 break
-            self.worker.process(batch)
+            self.worker.process(batch, self.worker.position)
         if to_head:
             self.worker.catch_up(batch_size=max((size for size, _ in plan), default=20))
 
