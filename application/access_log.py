@@ -124,6 +124,7 @@ class SQLiteAccessLog(AccessLog):
         with self.lock:
             self.connection.executescript(
                 "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"  # WAL: survives a crash of the process
                 "CREATE TABLE IF NOT EXISTS access_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
                 " subject TEXT NOT NULL, organisation TEXT NOT NULL, role TEXT NOT NULL,"
                 " case_id TEXT NOT NULL, members TEXT NOT NULL, categories TEXT NOT NULL,"
@@ -132,6 +133,9 @@ class SQLiteAccessLog(AccessLog):
                 "CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log"
                 " BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;"
                 "CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log"
+                " BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;"
+                "CREATE TRIGGER IF NOT EXISTS access_log_no_replace BEFORE INSERT ON access_log"
+                " WHEN NEW.id IN (SELECT id FROM access_log)"
                 " BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;"
             )
 
@@ -173,7 +177,7 @@ class PostgresAccessLog(AccessLog):
             postgres_conninfo(settings),
             min_size=1,
             max_size=8,
-            kwargs={"row_factory": dict_row},
+            kwargs={"row_factory": dict_row, "autocommit": True},
             open=True,
         )
         guard = sql.Identifier(settings.postgres_schema, "access_log_append_only")
@@ -198,6 +202,12 @@ class PostgresAccessLog(AccessLog):
                     "ON {} FOR EACH ROW EXECUTE FUNCTION {}()"
                 ).format(self.table, guard)
             )
+            connection.execute(
+                sql.SQL(
+                    "CREATE OR REPLACE TRIGGER access_log_not_truncated BEFORE TRUNCATE "
+                    "ON {} FOR EACH STATEMENT EXECUTE FUNCTION {}()"
+                ).format(self.table, guard)
+            )
 
     def record(self, records: list[AccessRecord]) -> None:
         insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
@@ -205,8 +215,11 @@ class PostgresAccessLog(AccessLog):
             sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
             sql.SQL(", ").join(sql.Placeholder() * len(COLUMNS)),
         )
-        with self.pool.connection() as connection, connection.cursor() as cursor:
-            cursor.executemany(insert, [r.values() for r in records])
+        with self.pool.connection() as connection:
+            if len(records) == 1:  # the usual case: one statement, one round trip
+                connection.execute(insert, records[0].values(), prepare=True)
+            else:
+                connection.cursor().executemany(insert, [r.values() for r in records])
 
     def find(self, query: AccessQuery) -> list[AccessRecord]:
         conditions = query.conditions()

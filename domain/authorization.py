@@ -65,8 +65,15 @@ def is_the_coach(user: User, case: CaseState) -> bool:
 
 
 def is_a_referral_partner(user: User, case: CaseState) -> bool:
-    return user.has(Role.PARTNER) and any(
-        r.organisation == user.organisation for r in case.referrals.values()
+    """A partner with a referral addressed to their organisation, or with something the
+    family (a consent in force) or a professional (a disclosure) shared with it."""
+    if not user.has(Role.PARTNER):
+        return False
+    org = user.organisation
+    return (
+        any(r.organisation == org for r in case.referrals.values())
+        or any(c.organisation == org for c in case.consents_in_force())
+        or any(d.shared and d.organisation == org for d in case.sharing_decisions)
     )
 
 

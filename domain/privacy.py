@@ -96,9 +96,10 @@ def _apply_consents(shown: Visibility, viewer: Viewer, case: CaseState, today: d
                     today,
                     consent.both_parents_required,
                 )
-            except ConsentGiverError as error:
+            except ConsentGiverError:  # its message would tell the member's age
                 reason = (
-                    f"consent {consent.consent_id} is not valid for {member_id}: {error.message}"
+                    f"consent {consent.consent_id} does not cover {member_id}: it was not "
+                    "given by the people who consent for this member now"
                 )
                 shown.withheld.extend(
                     Withheld(c, reason, member_id) for c in sorted(consent.categories)

@@ -10,7 +10,7 @@ from datetime import date
 from domain.authorization import Role, User, is_coordinating, is_the_coach
 from domain.case import Case
 from domain.consent import Consent
-from domain.privacy import Viewer, Visibility, visibility
+from domain.privacy import DIRECT_CARE, Viewer, Visibility, visibility
 from domain.records import Conversation
 from domain.vocabulary import ConsentPurpose, DataCategory
 from interfaces.http.schemas.cases import (
@@ -161,6 +161,8 @@ def referrals_out(
     ]
     if visible:
         delivered.add(C.REFERRALS, *{r.member_id for r in visible})
+    if any(r.organisation == viewer.organisation for r in visible):
+        shown.grounds.add(f"{DIRECT_CARE}: referral to {viewer.organisation}")
     return [
         ReferralOut(
             referral_id=r.referral_id,

@@ -14,6 +14,7 @@ from interfaces.http.case_view import Delivered
 from interfaces.http.problems import ProblemError
 
 log = logging.getLogger("gezinsregie.access")
+TRACE_ID = r"[0-9a-f]{32}"
 
 
 def trace_id_of(request: Request) -> str:

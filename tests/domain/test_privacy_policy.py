@@ -123,7 +123,7 @@ def test_a_both_parents_consent_lapses_for_the_young_person_at_twelve() -> None:
     birthday = TODAY.replace(year=TODAY.year + 1)
     shown = visibility(GGZ, case, birthday)
     assert not shown.sees("child", IDENTITY)
-    assert any(w.member_id == "child" and "not valid" in w.reason for w in shown.withheld)
+    assert any(w.member_id == "child" and "does not cover" in w.reason for w in shown.withheld)
 
 
 def test_a_refusal_wins_over_consent() -> None:
