@@ -83,6 +83,14 @@ def measure(settings: Settings, events: int, reads: int) -> list[tuple[str, floa
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.text
         rows.append(("HTTP history as_of", statistics.median(timings), percentile(timings, 95)))
+        timings = []
+        for _ in range(reads):
+            started = time.perf_counter()
+            params = {"as_of": middle.isoformat(), "events": "false"}
+            response = client.get(url, params=params, headers=headers)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.text
+        rows.append(("HTTP state as_of", statistics.median(timings), percentile(timings, 95)))
     return rows
 
 

@@ -165,3 +165,10 @@ def test_the_inspection_is_for_auditors_and_the_cases_team(api: Api) -> None:
     url = f"/v1/cases/{case_id}/inspection"
     assert api.client.get(url, headers=api.headers(COACH)).status_code == 200
     assert api.client.get(url, headers=api.headers(partner)).status_code == 404
+
+
+def test_the_state_as_of_a_moment_can_be_asked_without_the_timeline(api: Api) -> None:
+    case_id = api.coached_case()
+    found = history(api, case_id, events="false")
+    assert found["events"] == []
+    assert found["state"]["coach"] == COACH.subject  # type: ignore[index]

@@ -72,13 +72,16 @@ def history(
             description="recorded: what was known at as_of; occurred: what had happened by as_of"
         ),
     ] = ReplayMode.RECORDED,
+    events: Annotated[
+        bool, Query(description="include the timeline (false: the state only)")
+    ] = True,
 ) -> HistoryOut:
     """The case's timeline up to `as_of` (default: everything), and its state then."""
     readable_case(cases, user, case_id)
     if not user.has(Role.AUDITOR, Role.ADMIN):
         raise ProblemError(403, "Forbidden", "the full history is for auditors")
     found = replay(cases, case_id, as_of, mode)
-    events = [
+    timeline = [
         EventOut(
             position=e.originator_version,
             event=type(e).TOPIC,
@@ -88,11 +91,12 @@ def history(
             data=event_data(e),
         )
         for e in found.events
+        if events
     ]
-    out = HistoryOut(case_id=case_id, as_of=as_of, mode=mode, events=events, state=None)
+    out = HistoryOut(case_id=case_id, as_of=as_of, mode=mode, events=timeline, state=None)
     if found.state is not None:
         out.state, _, _ = case_view(auditor_view(user), found.state, cases.clock.now().date())
-    if events:
+    if found.events:
         everything = Delivered(set(DataCategory), set(found.state.members if found.state else []))
         record_read(request, user, AUDIT_PURPOSE, case_id, everything, {SUPERVISION})
     return out
