@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import psycopg
@@ -67,3 +69,18 @@ def ensure_postgres_schema(settings: Settings) -> None:
                 sql.Identifier(settings.postgres_schema)
             )
         )
+
+
+@contextmanager
+def setup_lock(settings: Settings) -> Iterator[None]:
+    """Serialise the creation of tables across processes (several API workers starting at
+    once would otherwise race to create the same tables and tracking rows)."""
+    if settings.store != "postgres":
+        yield
+        return
+    with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(hashtext('gezinsregie-setup'))")
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(hashtext('gezinsregie-setup'))")

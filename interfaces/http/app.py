@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from application.access_log import open_access_log
 from application.cases import CaseApplication
 from application.clock import Clock, SystemClock
+from application.persistence import setup_lock
 from application.settings import Settings, load_settings
 from interfaces.http.middleware import BodySizeLimit, RequestLog
 from interfaces.http.problems import install_problem_handlers, problems_as_problem_json
@@ -31,9 +32,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.cases = CaseApplication(settings, clock or SystemClock())
-        app.state.access_log = open_access_log(settings)
-        app.state.views = Views.start(settings, app.state.cases)
+        with setup_lock(settings):
+            app.state.cases = CaseApplication(settings, clock or SystemClock())
+            app.state.access_log = open_access_log(settings)
+            app.state.views = Views.start(settings, app.state.cases)
         try:
             yield
         finally:
