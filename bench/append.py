@@ -44,15 +44,14 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
-from psycopg import sql
 
 from application.cases import CaseApplication
 from application.clock import FixedClock
-from application.persistence import eventsourcing_env, postgres_conninfo
+from application.persistence import eventsourcing_env
 from application.settings import Settings, load_settings
+from bench.stores import drop_schema, postgres_unreachable
 from domain.case import Case
 from domain.plan import Agreement, Goal
 from domain.provenance import Actor, Provenance
@@ -307,22 +306,6 @@ class Backend:
         for schema in sorted(self.created_schemas):
             drop_schema(settings, schema)
         self.created_schemas.clear()
-
-
-def drop_schema(settings: Settings, schema: str) -> None:
-    with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-        )
-
-
-def postgres_unreachable(dbname: str) -> str | None:
-    settings = load_settings(store="postgres", postgres_dbname=dbname, postgres_user="postgres")
-    try:
-        with psycopg.connect(postgres_conninfo(settings)):
-            return None
-    except psycopg.OperationalError as error:
-        return str(error).strip().splitlines()[0]
 
 
 @contextmanager

@@ -64,6 +64,7 @@ from pydantic import SecretStr
 from application.access_log import COLUMNS, AccessLog, AccessQuery, AccessRecord
 from application.persistence import postgres_conninfo
 from application.settings import Settings, load_settings
+from bench.stores import drop_schema
 from domain.authorization import Role, User
 from domain.case import Case
 from domain.vocabulary import ConsentPurpose
@@ -269,12 +270,7 @@ def fresh_store(backend: str, pg_dbname: str) -> Iterator[Settings]:
     try:
         yield settings
     finally:
-        with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    sql.Identifier(settings.postgres_schema)
-                )
-            )
+        drop_schema(settings, settings.postgres_schema)
 
 
 def member(member_id: str, role: str, born: str, authority: bool = False) -> dict[str, Any]:

@@ -48,14 +48,11 @@ from functools import partial
 from pathlib import Path
 from uuid import uuid4
 
-import psycopg
-from psycopg import sql
-
 from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.demo import demo_cases, write_demo
-from application.persistence import postgres_conninfo
 from application.settings import Settings, load_settings
+from bench.stores import drop_schema, postgres_unreachable
 from projections.registry import PROJECTIONS, open_view, worker_for
 
 NOW = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
@@ -90,19 +87,7 @@ def fresh_settings(backend: str, root: Path, pg_dbname: str) -> Iterator[Setting
     try:
         yield settings
     finally:
-        with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-            )
-
-
-def postgres_unreachable(dbname: str) -> str | None:
-    settings = load_settings(store="postgres", postgres_dbname=dbname, postgres_user="postgres")
-    try:
-        with psycopg.connect(postgres_conninfo(settings)):
-            return None
-    except psycopg.OperationalError as error:
-        return str(error).strip().splitlines()[0]
+        drop_schema(settings, schema)
 
 
 # ---------------------------------------------------------------------------------------

@@ -15,16 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 from uuid import uuid4
 
-import psycopg
 from fastapi.testclient import TestClient
-from psycopg import sql
 from pydantic import SecretStr
 
 from application.cases import CaseApplication
 from application.clock import FixedClock
-from application.persistence import postgres_conninfo
 from application.replay import ReplayMode, replay
 from application.settings import Settings, load_settings
+from bench.stores import drop_schema
 from domain.authorization import Role, User
 from domain.case import Case
 from domain.provenance import Provenance
@@ -117,10 +115,7 @@ def main() -> None:
                 for path, p50, p95 in measure(settings, args.events, args.reads):
                     print(f"{name:10} {path:20} {p50:8.1f} {p95:8.1f}")
     finally:
-        with psycopg.connect(postgres_conninfo(postgres), autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-            )
+        drop_schema(postgres, schema)
 
 
 if __name__ == "__main__":

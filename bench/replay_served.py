@@ -15,15 +15,13 @@ import uuid
 from datetime import timedelta
 
 import httpx
-import psycopg
-from psycopg import sql
 from pydantic import SecretStr
 
 from application.cases import CaseApplication
 from application.clock import SystemClock
-from application.persistence import postgres_conninfo
 from application.settings import load_settings
 from bench.replay import AUDITOR, long_case
+from bench.stores import drop_schema
 from interfaces.tokens import TokenService
 from tests.factories import OPENED_AT
 
@@ -83,10 +81,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-        with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-            )
+        drop_schema(settings, schema)
 
 
 def wait_until_up() -> None:
