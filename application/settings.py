@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,9 @@ class Settings(BaseSettings):
     plan_due_days: int = Field(42, ge=1)
     referral_wait_days: int = Field(28, ge=1)
     closure_warning_days: int = Field(14, ge=0)
+    report_timezone: str = Field(
+        "Europe/Amsterdam", description="the local days and months that reports count in"
+    )
 
     @model_validator(mode="after")
     def _postgres_needs_a_database(self) -> Settings:
@@ -70,6 +74,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{ENV_PREFIX}JWT_PUBLIC_KEY or {ENV_PREFIX}JWT_JWKS_URL is required with RS256"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _report_timezone_exists(self) -> Settings:
+        try:
+            ZoneInfo(self.report_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{ENV_PREFIX}REPORT_TIMEZONE: no time zone {self.report_timezone!r}"
+            ) from None
         return self
 
     @property

@@ -134,3 +134,15 @@ def coordination_scope(user: User) -> CoordinationScope:
 def may_read_access_log(user: User) -> bool:
     """Privacy officers and auditors read who read what; so do administrators."""
     return user.has(Role.PRIVACY_OFFICER, Role.AUDITOR, Role.ADMIN)
+
+
+def may_read_reports(user: User) -> bool:
+    """Reports are aggregated and pseudonymised: for analysts (and administrators)."""
+    return user.has(Role.ANALYST, Role.ADMIN)
+
+
+def report_scope(user: User) -> CoordinationScope:
+    """An analyst of a municipality (and team) reports on it; without one, on all."""
+    if user.has(Role.ADMIN):
+        return CoordinationScope()
+    return CoordinationScope(municipality=user.municipality, team=user.team)

@@ -25,6 +25,7 @@ from domain.authorization import Role, User
 from interfaces.audit_cli import audit_cli
 from interfaces.cli_settings import settings_or_exit
 from interfaces.projections_cli import projections_cli
+from interfaces.report_cli import report_cli
 from interfaces.tokens import TokenService
 
 cli = typer.Typer(
@@ -33,6 +34,7 @@ cli = typer.Typer(
 )
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(report_cli, name="report")
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from application.settings import Settings
 from projections.overview import OverviewProjection
 from projections.postgres_view import PostgresDocumentView
 from projections.projection import Projection
+from projections.report_facts import ReportFactsProjection
 from projections.runner import ProjectionWorker
 from projections.sqlite_view import SQLiteDocumentView
 from projections.view import DocumentView
@@ -22,6 +23,7 @@ from projections.waitlist import WaitlistProjection
 PROJECTIONS: dict[str, type[Projection]] = {
     OverviewProjection.name: OverviewProjection,
     WaitlistProjection.name: WaitlistProjection,
+    ReportFactsProjection.name: ReportFactsProjection,
 }
 
 

@@ -14,7 +14,15 @@ from application.persistence import setup_lock
 from application.settings import Settings, load_settings
 from interfaces.http.middleware import BodySizeLimit, RequestLog
 from interfaces.http.problems import install_problem_handlers, problems_as_problem_json
-from interfaces.http.routers import access_log, audit, cases, commands, coordination, health
+from interfaces.http.routers import (
+    access_log,
+    audit,
+    cases,
+    commands,
+    coordination,
+    health,
+    reports,
+)
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.http.views import Views
 from interfaces.tokens import TokenService
@@ -48,7 +56,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings, app.state.tokens = settings, tokens
     install_problem_handlers(app)
-    routers = (cases.router, commands.router, coordination.router, access_log.router, audit.router)
+    routers = (
+        cases.router,
+        commands.router,
+        coordination.router,
+        access_log.router,
+        audit.router,
+        reports.router,
+    )
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.include_router(health.router)
