@@ -110,7 +110,7 @@ TESTED_ELSEWHERE = {
     ("GET", "/v1/cases/{case_id}/access-log"),
     ("GET", "/v1/cases/{case_id}/history"),  # tests/http/test_audit_history.py
     ("GET", "/v1/cases/{case_id}/inspection"),  # tests/http/test_audit_history.py
-    ("GET", "/v1/reports/monitor"),  # tests/reports/test_monitor_api.py
+    ("GET", "/v1/reports/monitor"),  # tests/http/test_report_monitor.py
 }
 
 # fmt: off
