@@ -4,7 +4,7 @@ midnight after the last day, in the municipality's time zone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import TypeGuard
 from zoneinfo import ZoneInfo
@@ -35,12 +35,15 @@ class ReportPeriod:
 
     @cached_property
     def starts_at(self) -> datetime:
-        return datetime.combine(self.first_day, time(), self.zone)
+        """In UTC, like the stored moments: comparing within one zone is several times
+        faster than across zones, and a report compares every fact's moment."""
+        return datetime.combine(self.first_day, time(), self.zone).astimezone(UTC)
 
     @cached_property
     def ends_at(self) -> datetime:
-        """The first moment after the period."""
-        return datetime.combine(self.last_day + timedelta(days=1), time(), self.zone)
+        """The first moment after the period (UTC)."""
+        next_day = self.last_day + timedelta(days=1)
+        return datetime.combine(next_day, time(), self.zone).astimezone(UTC)
 
     def contains(self, at: datetime | None) -> TypeGuard[datetime]:
         return at is not None and self.starts_at <= at < self.ends_at
