@@ -51,7 +51,7 @@ def summary_cells(cases: Sequence[CaseFacts]) -> dict[str, Cell]:
         "cases": Count(len(cases)),
         "cases_with_conversations": Count(len(talked)),
         "cases_time_registered_only": Count(len(cases) - len(talked)),
-        "conversations": Count(int(sum(counts))),
+        "conversations": Stat(exact(sum(counts, Decimal(0))), len(talked)),
         "conversations_per_case_mean": _figure(counts, "mean"),
         "conversations_per_case_max": _figure(counts, "max"),
         "conversations_per_case_min": _figure(counts, "min"),
@@ -135,7 +135,7 @@ def time_tables(
             (
                 f"case {chr(65 + i)}" if i < 26 else f"case {i + 1}",
                 names[c.coach],
-                Count(len(c.conversations)),
+                Stat(Decimal(len(c.conversations)), 1),
                 Stat(exact(c.minutes.total), 1),
             )
             for i, c in enumerate(apart)
@@ -152,12 +152,15 @@ def time_tables(
 
 
 def by_kind(cases: Sequence[CaseFacts]) -> Table:
-    conversations = [item for c in cases for item in c.conversations]
+    """Conversations and their minutes per kind; each figure rests on the cases it covers."""
     rows: list[tuple[Cell, ...]] = []
     for kind in ConversationKind:
-        held = [item for item in conversations if item[1] == kind.value]
-        minutes = [Decimal(item[2]) + Decimal(item[3]) for item in held]
-        rows.append((kind.value, Count(len(held)), _figure(minutes, "sum")))
+        held = {c.row.key: [i for i in c.conversations if i[1] == kind.value] for c in cases}
+        covered = sum(bool(items) for items in held.values())
+        minutes = [Decimal(i[2]) + Decimal(i[3]) for items in held.values() for i in items]
+        total = sum(minutes, Decimal(0))
+        count = Decimal(len(minutes))
+        rows.append((kind.value, Stat(count, covered), Stat(exact(total), covered)))
     return Table(
         "conversations_by_kind",
         "Conversations by kind",

@@ -58,7 +58,7 @@ def small(cell: Cell, below: int) -> bool:
     if isinstance(cell, Count):
         return 0 < cell.n < below
     if isinstance(cell, Stat):
-        return cell.value is not None and cell.over < below
+        return cell.value is not None and 0 < cell.over < below
     return False
 
 
