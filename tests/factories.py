@@ -96,15 +96,19 @@ def assert_rejected(case: Case, error: type[Exception], command: Callable[[], ob
     assert {k: v for k, v in vars(case).items() if k != "_pending_events"} == state
 
 
+def waitlist_consent(consent_id: str = "consent-waitlist") -> dict[str, Any]:
+    """The parents' consent to the coordination point placing them on its waitlist."""
+    return {
+        "consent_id": consent_id,
+        "given_by": ["mother", "father"],
+        "about": ["mother", "father", "child"],
+        "organisation": "cjg-den-haag",
+        "categories": [DataCategory.IDENTITY, DataCategory.HELP_QUESTION],
+        "purpose": ConsentPurpose.WAITLIST,
+        "form": ConsentForm.WRITTEN,
+    }
+
+
 def consent_to_waitlist(case: Case, day: float = 1, consent_id: str = "consent-waitlist") -> None:
     """The parents consent to the coordination point placing them on its waitlist."""
-    case.grant_consent(
-        at(day),
-        consent_id=consent_id,
-        given_by=["mother", "father"],
-        about=["mother", "father", "child"],
-        organisation="cjg-den-haag",
-        categories=[DataCategory.IDENTITY, DataCategory.HELP_QUESTION],
-        purpose=ConsentPurpose.WAITLIST,
-        form=ConsentForm.WRITTEN,
-    )
+    case.grant_consent(at(day), **waitlist_consent(consent_id))

@@ -18,9 +18,6 @@ from application.settings import Settings
 from domain.vocabulary import (
     Channel,
     ClosureReason,
-    ConsentForm,
-    ConsentPurpose,
-    DataCategory,
     RelapseRisk,
     TriageOutcome,
     WaitlistExit,
@@ -30,7 +27,7 @@ from projections.monitor import MonitorOptions, monitor
 from projections.registry import OpenView, open_view, worker_for
 from projections.report_period import ReportPeriod
 from projections.report_table import Count, Report, Stat, Suppressed, suppress_small_cells
-from tests.factories import COACH, COORDINATOR, melding
+from tests.factories import COACH, COORDINATOR, melding, waitlist_consent
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 APRIL = ReportPeriod(date(2026, 4, 1), date(2026, 4, 30))
@@ -151,19 +148,7 @@ def test_the_waitlist_counts_waits_to_a_coach_contacts_and_gaps(
 
 
 def consent_waitlist(app: CaseApplication, case_id: UUID, at: datetime) -> None:
-    """The parents consent to the coordination point placing them on its waitlist."""
-    app.grant_consent(
-        case_id,
-        COORDINATOR,
-        at,
-        consent_id="consent-waitlist",
-        given_by=["mother", "father"],
-        about=["mother", "father", "child"],
-        organisation="cjg-den-haag",
-        categories=[DataCategory.IDENTITY, DataCategory.HELP_QUESTION],
-        purpose=ConsentPurpose.WAITLIST,
-        form=ConsentForm.WRITTEN,
-    )
+    app.grant_consent(case_id, COORDINATOR, at, **waitlist_consent())
 
 
 def test_closures_reopenings_returns_and_caseload(app: CaseApplication, view: OpenView) -> None:
