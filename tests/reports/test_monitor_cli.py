@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from application.cases import CaseApplication
 from application.clock import FixedClock
-from application.settings import Settings
+from application.settings import Settings, load_settings
 from interfaces.cli import cli
 from tests.reports.den_haag_pilot import CLOCK_AT, PERIOD, PilotWriter
 
@@ -98,3 +98,21 @@ def test_a_period_that_ends_before_it_starts_is_refused(
     )
     assert result.exit_code == 2
     assert "ends before it starts" in result.output
+
+
+def test_bringing_a_far_behind_view_up_to_date_shows_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("interfaces.report_cli.PROGRESS_FROM", 1)
+    settings = load_settings()
+    app = CaseApplication(settings, FixedClock(CLOCK_AT))
+    PilotWriter(app).write()
+    events = app.position()
+    app.close()
+
+    result = CliRunner().invoke(cli, [*MONITOR, "--format", "csv"])
+
+    assert result.exit_code == 0, result.output
+    assert "report view" in result.output
+    assert f"{events}/{events}" in result.output
