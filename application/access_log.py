@@ -8,14 +8,17 @@ import json
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from application.access_log_writer import LogWriter
 from application.persistence import ensure_postgres_schema, postgres_conninfo
 from application.settings import Settings
 
@@ -104,6 +107,18 @@ class AccessLog(ABC):
     def record(self, records: list[AccessRecord]) -> None:
         """Append; raises if the records could not be stored."""
 
+    def submit(self, records: list[AccessRecord]) -> Future[None]:
+        """Append without waiting: done once stored, failed if they could not be. Stores
+        that commit in the background override it; here it is `record`, at once."""
+        future: Future[None] = Future()
+        try:
+            self.record(records)
+        except Exception as error:
+            future.set_exception(error)
+        else:
+            future.set_result(None)
+        return future
+
     @abstractmethod
     def find(self, query: AccessQuery) -> list[AccessRecord]:
         """Records matching the query, oldest first."""
@@ -168,7 +183,8 @@ class SQLiteAccessLog(AccessLog):
 
 
 class PostgresAccessLog(AccessLog):
-    """Table `access_log` in the configured schema; a trigger refuses updates and deletes."""
+    """Table `access_log` in the configured schema; a trigger refuses updates and deletes.
+    Written by a `LogWriter` (its own thread and connection); read through a pool."""
 
     def __init__(self, settings: Settings) -> None:
         ensure_postgres_schema(settings)
@@ -208,18 +224,16 @@ class PostgresAccessLog(AccessLog):
                     "ON {} FOR EACH STATEMENT EXECUTE FUNCTION {}()"
                 ).format(self.table, guard)
             )
+        conninfo = postgres_conninfo(settings)
+        self.writer = LogWriter(
+            lambda: psycopg.connect(conninfo, autocommit=True), self.table, COLUMNS
+        )
 
     def record(self, records: list[AccessRecord]) -> None:
-        insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-            self.table,
-            sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
-            sql.SQL(", ").join(sql.Placeholder() * len(COLUMNS)),
-        )
-        with self.pool.connection() as connection:
-            if len(records) == 1:  # the usual case: one statement, one round trip
-                connection.execute(insert, records[0].values(), prepare=True)
-            else:
-                connection.cursor().executemany(insert, [r.values() for r in records])
+        self.submit(records).result()
+
+    def submit(self, records: list[AccessRecord]) -> Future[None]:
+        return self.writer.submit([r.values() for r in records])
 
     def find(self, query: AccessQuery) -> list[AccessRecord]:
         conditions = query.conditions()
@@ -236,6 +250,7 @@ class PostgresAccessLog(AccessLog):
             return [AccessRecord.from_row(r) for r in rows.fetchall()]
 
     def close(self) -> None:
+        self.writer.close()
         self.pool.close()
 
 

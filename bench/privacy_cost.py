@@ -49,9 +49,10 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
@@ -302,6 +303,13 @@ MELDING = {
     "problems_children": ["problemen_op_school", "psychosociaal_functioneren"],
     "urgency": "normal",
 }
+
+
+def days_ahead(days: int) -> str:
+    """A date `days` from today: the plan's dates must not lie before the plan."""
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
 NOTES = "Gesprek over de situatie thuis en op school; afspraken gemaakt over de ochtenden."
 EVERYONE = ["mother", "father", "child", "baby"]
 HISTORY: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -335,11 +343,11 @@ HISTORY: tuple[tuple[str, dict[str, Any]], ...] = (
             ],
             "agreements": [
                 {"agreement_id": "a1", "organisation": "school-de-linde",
-                 "task": "Dagelijks aanwezigheid doorgeven", "due": "2026-09-01"},
+                 "task": "Dagelijks aanwezigheid doorgeven", "due": days_ahead(90)},
                 {"agreement_id": "a2", "organisation": "ggz-haaglanden",
-                 "task": "Intake en behandeling van de zoon", "due": "2026-10-01"},
+                 "task": "Intake en behandeling van de zoon", "due": days_ahead(120)},
             ],
-            "next_evaluation": "2026-12-01",
+            "next_evaluation": days_ahead(180),
         },
     ),
     ("/referrals", {"referral_id": "r1", "member_id": "child",
@@ -452,7 +460,8 @@ def same_document(client: TestClient, urls: dict[str, str], headers: dict[str, s
 
 class TimedAccessLog(AccessLog):
     """The app's own store, wrapped for the measurement: how long each write takes inside
-    the HTTP reads. It changes nothing: every call goes to the real store."""
+    the HTTP reads (from handing the record over to its commit). It changes nothing: every
+    call goes to the real store."""
 
     def __init__(self, real: AccessLog) -> None:
         self.real = real
@@ -462,6 +471,13 @@ class TimedAccessLog(AccessLog):
         started = time.perf_counter()
         self.real.record(records)
         self.seconds.append(time.perf_counter() - started)
+
+    def submit(self, records: list[AccessRecord]) -> Future[None]:
+        """The store's own submit (which may commit in the background), timed to its end."""
+        started = time.perf_counter()
+        written = self.real.submit(records)
+        written.add_done_callback(lambda _: self.seconds.append(time.perf_counter() - started))
+        return written
 
     def find(self, query: AccessQuery) -> list[AccessRecord]:
         return self.real.find(query)

@@ -14,6 +14,7 @@ from application.persistence import setup_lock
 from application.settings import Settings, load_settings
 from interfaces.http.middleware import BodySizeLimit, RequestLog
 from interfaces.http.problems import install_problem_handlers, problems_as_problem_json
+from interfaces.http.read_log import LoggedBeforeSent
 from interfaces.http.routers import (
     access_log,
     audit,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.include_router(health.router)
     app.openapi = lambda: problems_as_problem_json(app)  # type: ignore[method-assign]
+    app.add_middleware(LoggedBeforeSent)  # innermost: the request log sees a refusal's 503
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     return app

@@ -1,20 +1,38 @@
 """Every response that carries a family's personal data writes one access-log record
-before it leaves; if the record cannot be written, the data does not leave."""
+before it leaves; if the record cannot be written, the data does not leave.
+
+The record is handed to the store as soon as the read knows what it delivers; the response
+is built meanwhile and held back at the door (`LoggedBeforeSent`) until the store confirms
+the commit. A failed commit turns the response into a 503 without any of it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import Future
+from dataclasses import dataclass
 from uuid import UUID
 
 from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.access_log import AccessLog, AccessRecord
 from domain.authorization import User
 from interfaces.http.case_view import Delivered
-from interfaces.http.problems import ProblemError
+from interfaces.http.problems import ProblemError, problem
 
 log = logging.getLogger("gezinsregie.access")
 TRACE_ID = r"[0-9a-f]{32}"
+PENDING = "access_log_pending"
+"""Key in the request's state: the writes the response waits for (set by the middleware)."""
+REFUSED = (503, "Read not logged", "the read could not be logged, so no data was returned")
+RETRY = {"Retry-After": "1"}
+
+
+@dataclass(frozen=True)
+class Pending:
+    case_id: UUID
+    written: Future[None]
 
 
 def trace_id_of(request: Request) -> str:
@@ -33,6 +51,7 @@ def record_read(
     delivered: Delivered,
     grounds: set[str],
 ) -> None:
+    """Hand the record to the store; without `LoggedBeforeSent` in front, wait for it here."""
     if not delivered.categories:
         return
     access_log: AccessLog = request.app.state.access_log
@@ -48,13 +67,54 @@ def record_read(
         legal_ground="; ".join(sorted(grounds)),
         trace_id=trace_id_of(request),
     )
-    try:
-        access_log.record([record])
-    except Exception:
-        log.exception("access log write failed; the read of case %s was refused", case_id)
-        raise ProblemError(
-            503,
-            "Read not logged",
-            "the read could not be logged, so no data was returned",
-            {"Retry-After": "1"},
-        ) from None
+    pending = Pending(case_id, access_log.submit([record]))
+    held: list[Pending] | None = request.scope.get("state", {}).get(PENDING)
+    if held is not None:
+        held.append(pending)
+    elif not _written(pending.written.exception(), pending.case_id):
+        raise ProblemError(*REFUSED, RETRY)
+
+
+def _written(error: BaseException | None, case_id: UUID) -> bool:
+    if error is not None:
+        log.error(
+            "access log write failed; the read of case %s was refused",
+            case_id,
+            exc_info=error,
+        )
+    return error is None
+
+
+class LoggedBeforeSent:
+    """ASGI middleware: a response starts only once every access-log record of its request
+    is committed; if one is not, a 503 goes out instead and the response is dropped."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: list[Pending] = []
+        scope.setdefault("state", {})[PENDING] = held
+        refused = False
+
+        async def send_when_logged(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start" and held:
+                refused = not await _all_written(held)
+                if refused:
+                    await problem(*REFUSED, RETRY)(scope, receive, send)
+            if not refused:
+                await send(message)
+
+        await self.app(scope, receive, send_when_logged)
+
+
+async def _all_written(held: list[Pending]) -> bool:
+    """Wait for every write; each failure is logged."""
+    for pending in held:
+        if not pending.written.done():
+            await asyncio.wait([asyncio.wrap_future(pending.written)])
+    return all([_written(p.written.exception(), p.case_id) for p in held])

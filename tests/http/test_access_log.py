@@ -8,7 +8,9 @@
 (b) GET /v1/access-log is for privacy officers, auditors and admins, with its filters;
     GET /v1/cases/{id}/access-log for those caring for the family;
 (c) the store is append-only: rows are neither updated nor deleted;
-(d) a read whose record cannot be written is refused (503) and carries nothing.
+(d) a read whose record cannot be written is refused (503) and carries nothing;
+(e) a response leaves only once its record is committed: it waits for the write at the
+    door, and once received its record is there for anyone to read.
 
 The clock stands still unless a test moves it: each read here happens one second after the
 previous one, so `since` picks out exactly the records of one read."""
@@ -16,8 +18,11 @@ previous one, so `since` picks out exactly the records of one read."""
 from __future__ import annotations
 
 import contextlib
+import queue
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +30,7 @@ from uuid import uuid4
 
 import psycopg
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from httpx import Response
 from hypothesis import HealthCheck, event, given, note, settings
@@ -37,6 +43,9 @@ from application.persistence import postgres_conninfo
 from application.settings import Settings
 from domain.authorization import Role, User
 from domain.vocabulary import ConsentPurpose, DataCategory
+from interfaces.http.case_view import Delivered
+from interfaces.http.problems import ProblemError
+from interfaces.http.read_log import record_read
 from tests.http.case_api import COACH, COORDINATOR, OTHER_COACH, PROBLEM_JSON, Api
 from tests.http.conftest import Headers
 from tests.http.privacy_world import (
@@ -528,3 +537,130 @@ def test_a_read_that_cannot_be_logged_is_refused_and_carries_nothing(api: Api) -
     response = case.read(Reader(COORDINATOR))
     assert response.status_code == 200 and markers_in(response)
     assert len(everything(log)) == 1
+
+
+def test_without_the_door_a_read_waits_for_its_record_itself(api: Api) -> None:
+    """`record_read` in an app without `LoggedBeforeSent`: it waits, and refuses itself."""
+    app = api.client.app  # type: ignore[attr-defined]
+    log = access_log_of(api)
+    scope = {"type": "http", "app": app, "headers": [], "state": {"request_id": "r-1"}}
+    delivered = Delivered({C.IDENTITY}, {"mother"})
+    app.state.access_log = UnwritableAccessLog(log)
+    try:
+        with pytest.raises(ProblemError) as refused:
+            record_read(Request(scope), COORDINATOR, "care_coordination", uuid4(), delivered, set())
+    finally:
+        app.state.access_log = log
+    assert refused.value.status == 503
+    record_read(Request(scope), COORDINATOR, "care_coordination", uuid4(), delivered, set())
+    assert [r.trace_id for r in everything(log)] == ["r-1"]  # written before it returned
+
+
+# --- (e) the response waits at the door for its record ---------------------------------------
+
+
+class HeldWrite(Future[None]):
+    """A write the test commits or fails when it chooses; says when the response waits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.awaited = threading.Event()
+
+    def add_done_callback(self, fn: Callable[[Future[None]], object]) -> None:
+        super().add_done_callback(fn)
+        self.awaited.set()
+
+
+class HeldAccessLog(AccessLog):
+    """A test double that hands each write to the test instead of committing it."""
+
+    def __init__(self, real: AccessLog) -> None:
+        self.real = real
+        self.handed: queue.SimpleQueue[tuple[list[AccessRecord], HeldWrite]] = queue.SimpleQueue()
+
+    def record(self, records: list[AccessRecord]) -> None:
+        self.real.record(records)
+
+    def submit(self, records: list[AccessRecord]) -> Future[None]:
+        write = HeldWrite()
+        self.handed.put((records, write))
+        return write
+
+    def find(self, query: AccessQuery) -> list[AccessRecord]:
+        return self.real.find(query)
+
+    def close(self) -> None:
+        self.real.close()
+
+
+WAIT = 30  # seconds: reached only if the read is stuck
+
+
+@pytest.mark.parametrize("commit", ["committed", "failed"])
+def test_a_response_leaves_only_once_its_record_is_committed(api: Api, commit: str) -> None:
+    case = small_case(api)
+    log = access_log_of(api)
+    state = api.client.app.state  # type: ignore[attr-defined]
+    state.access_log = held = HeldAccessLog(log)
+    try:
+        with ThreadPoolExecutor(1) as reader:
+            reading = reader.submit(case.read, Reader(COORDINATOR))
+            records, write = held.handed.get(timeout=WAIT)
+            assert write.awaited.wait(WAIT)  # the response is built and waits for the write
+            assert not reading.done()
+            if commit == "committed":
+                log.record(records)
+                write.set_result(None)
+            else:
+                write.set_exception(OSError("the disk is full"))
+            response = reading.result(timeout=WAIT)
+    finally:
+        state.access_log = log
+    if commit == "committed":
+        assert response.status_code == 200 and markers_in(response)
+        assert everything(log) == records
+    else:
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"] == PROBLEM_JSON
+        assert response.headers["retry-after"] == "1"
+        assert not markers_in(response) and case.case_id not in response.text
+        assert everything(log) == []
+
+
+def count_on_a_connection_of_our_own(settings: Settings) -> int:
+    if settings.store == "sqlite":
+        with contextlib.closing(sqlite3.connect(settings.data_dir / "access_log.sqlite")) as own:
+            return int(own.execute("SELECT count(*) FROM access_log").fetchone()[0])
+    table = sql.Identifier(settings.postgres_schema, "access_log")
+    with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
+        found = connection.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
+    assert found is not None
+    return int(found[0])
+
+
+def test_once_a_response_is_received_its_record_is_committed(
+    api: Api, api_settings: Settings
+) -> None:
+    case = small_case(api)
+    for reads in range(1, 4):
+        response = case.read(Reader(COORDINATOR))
+        assert response.status_code == 200 and markers_in(response)
+        assert count_on_a_connection_of_our_own(api_settings) == reads
+
+
+@ON_POSTGRES
+def test_a_read_whose_log_connection_is_lost_is_refused_and_the_next_is_served(
+    api: Api, api_settings: Settings
+) -> None:
+    case = small_case(api)
+    assert case.read(Reader(COORDINATOR)).status_code == 200
+    writer = access_log_of(api).writer  # type: ignore[attr-defined]
+    pid = writer.connection.info.backend_pid
+    with psycopg.connect(postgres_conninfo(api_settings), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s, %s)", (pid, WAIT * 1000))
+    refused = case.read(Reader(COORDINATOR))
+    assert refused.status_code == 503, refused.text
+    assert not markers_in(refused) and case.case_id not in refused.text
+    served = case.read(Reader(COORDINATOR))
+    assert served.status_code == 200 and markers_in(served)
+    assert len(everything(access_log_of(api))) == 2
