@@ -36,6 +36,7 @@ def plain(cell: Cell) -> Any:
 
 
 def as_json(report: Report) -> str:
+    """Each table's rows as objects keyed by column id."""
     document = {
         "report": report.title,
         "parameters": report.parameters,
@@ -45,13 +46,12 @@ def as_json(report: Report) -> str:
                 "name": table.name,
                 "title": table.title,
                 "note": table.note,
-                "columns": [column for column, _ in table.columns],
+                "columns": _ids(table),
                 "rows": [
                     dict(zip(_ids(table), map(plain, row), strict=True)) for row in table.rows
                 ],
             }
             for table in report.tables
-            for rows in [table.rows]
         ],
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -23,15 +23,13 @@ from domain.plan import Agreement, Goal
 from domain.provenance import Actor, Provenance
 from domain.vocabulary import (
     ClosureReason,
-    ConsentForm,
     ConsentPurpose,
     ConversationKind,
-    DataCategory,
     ReferralDestination,
     RelapseRisk,
     TriageOutcome,
 )
-from tests.factories import COACH, COORDINATOR, melding
+from tests.factories import COACH, COORDINATOR, melding, waitlist_consent
 
 THREADS = 8
 COMMANDS_PER_THREAD = 10
@@ -48,15 +46,7 @@ def conversation(conversation_id: str) -> dict[str, Any]:
     }
 
 
-WAITLIST_CONSENT = {
-    "consent_id": "consent-wait",
-    "given_by": ["mother", "father"],
-    "about": ["mother", "father", "child"],
-    "organisation": "cjg-den-haag",
-    "categories": [DataCategory.IDENTITY, DataCategory.HELP_QUESTION],
-    "purpose": ConsentPurpose.WAITLIST,
-    "form": ConsentForm.WRITTEN,
-}
+WAITLIST_CONSENT = waitlist_consent("consent-wait")
 ROUND_TABLE = {
     "members": ["mother", "father", "child"],
     "organisations": ["cjg-den-haag", "school-de-linde"],
