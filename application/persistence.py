@@ -12,6 +12,9 @@ from psycopg import sql
 
 from application.settings import Settings
 
+POOL_OVERFLOW = 10
+"""Connections a pool may open beyond its size while busy (the library's default)."""
+
 
 class DateAsISO(Transcoding):
     """The JSON transcoder knows datetime but not date (birth dates, evaluation dates)."""
@@ -26,9 +29,15 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-def eventsourcing_env(settings: Settings, store_name: str) -> dict[str, str]:
+def eventsourcing_env(
+    settings: Settings, store_name: str, *, on_demand: bool = False
+) -> dict[str, str]:
     """The library's environment for one store. SQLite tables are not prefixed, so every
-    store gets its own file; PostgreSQL tables are named after the application."""
+    store gets its own file; PostgreSQL tables are named after the application.
+
+    `on_demand`: the pool keeps one connection open and grows to the pool size only while
+    it is busy (the views' stores: an API process opens one per projection, and several
+    workers each holding full pools for all of them exhaust PostgreSQL's connections)."""
     if settings.store == "sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return {
@@ -37,6 +46,9 @@ def eventsourcing_env(settings: Settings, store_name: str) -> dict[str, str]:
             "SQLITE_LOCK_TIMEOUT": "10",
         }
     ensure_postgres_schema(settings)
+    pool_size, overflow = settings.postgres_pool_size, POOL_OVERFLOW
+    if on_demand:
+        pool_size, overflow = 1, pool_size - 1
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": settings.postgres_dbname,
@@ -45,7 +57,8 @@ def eventsourcing_env(settings: Settings, store_name: str) -> dict[str, str]:
         "POSTGRES_USER": settings.postgres_user,
         "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
         "POSTGRES_SCHEMA": settings.postgres_schema,
-        "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(overflow),
         "POSTGRES_CONNECT_TIMEOUT": "5",
     }
 

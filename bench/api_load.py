@@ -89,8 +89,9 @@ READ_P99_TARGET_MS = 20.0
 RATIO_TARGET = 0.5
 SPAWN_RATE = 100
 """Users started per second: all of them within a fraction of a second."""
-POOL_OVERFLOW = 10
-"""eventsourcing's default POSTGRES_MAX_OVERFLOW: connections beyond the pool size."""
+CONNECTIONS_AT_START = 5
+"""Besides the case store's pool, a worker opens one connection per projection view (their
+pools grow on demand) and two for the access log."""
 
 # ---------------------------------------------------------------------------------------
 # The mix: one operation per client iteration, the same over HTTP and in process.
@@ -923,11 +924,11 @@ def main(argv: Iterable[str] | None = None) -> int:
         print(f"postgres unreachable: {reason}", file=sys.stderr)
         return 2
     free, most = connection_headroom(args.pg_dbname)
-    needed = args.workers * (args.pool_size + POOL_OVERFLOW)
+    needed = args.workers * (args.pool_size + CONNECTIONS_AT_START)
     if needed > free:
         print(
-            f"warning: {args.workers} worker(s) may open {needed} PostgreSQL connections "
-            f"(pool {args.pool_size} + overflow {POOL_OVERFLOW} each); {free} of "
+            f"warning: {args.workers} worker(s) open {needed} PostgreSQL connections at "
+            f"start (pool {args.pool_size} + {CONNECTIONS_AT_START} each); {free} of "
             f"{most} are free now: a worker that cannot connect stops the server",
             file=sys.stderr,
         )

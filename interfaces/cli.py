@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -163,6 +162,29 @@ def token(
         raise typer.Exit(2) from None
 
 
+SERVER_LOGGING = {
+    **uvicorn.config.LOGGING_CONFIG,
+    "formatters": {
+        **uvicorn.config.LOGGING_CONFIG["formatters"],
+        "line": {"format": "%(message)s"},
+    },
+    "handlers": {
+        **uvicorn.config.LOGGING_CONFIG["handlers"],
+        "lines": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "stream": "ext://sys.stderr",
+        },
+    },
+    "loggers": {
+        **uvicorn.config.LOGGING_CONFIG["loggers"],
+        "gezinsregie": {"handlers": ["lines"], "level": "INFO", "propagate": False},
+    },
+}
+"""uvicorn's logging plus ours (one JSON line per request, access-log failures): applied by
+uvicorn in every worker process, so `--workers N` logs as one process does."""
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
@@ -180,7 +202,6 @@ def serve(
         with case_application() as app:
             if app.position() == 0:
                 write_demo(app, 36)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     uvicorn.run(
         "interfaces.http.app:create_app",
         factory=True,
@@ -188,6 +209,7 @@ def serve(
         port=port,
         workers=workers,
         access_log=False,
+        log_config=SERVER_LOGGING,
     )
 
 

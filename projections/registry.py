@@ -49,7 +49,7 @@ def open_view(settings: Settings, name: str) -> OpenView:
     `<name>_tracking` in the configured schema."""
     if name not in PROJECTIONS:
         raise UnknownProjectionError(name)
-    env = eventsourcing_env(settings, f"view_{name}")
+    env = eventsourcing_env(settings, f"view_{name}", on_demand=True)
     factory = InfrastructureFactory.construct(Environment(name, env))
     view_class = SQLiteDocumentView if settings.store == "sqlite" else PostgresDocumentView
     view = factory.tracking_recorder(view_class)
