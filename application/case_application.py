@@ -5,15 +5,19 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
+from copy import deepcopy
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import get_topic
 
+from application.case_cache import CaseCache
 from application.clock import Clock
 from application.errors import CaseNotFoundError, ConcurrentChangeError
+from application.event_recorder import OneRoundTripRecorder
 from application.persistence import DateAsISO, eventsourcing_env
 from application.settings import Settings
 from domain.case import Case
@@ -40,7 +44,11 @@ class CaseApplicationBase(Application[UUID]):
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        super().__init__(env=eventsourcing_env(settings, "cases"))
+        self.cache = CaseCache(settings.case_cache_size)
+        env = eventsourcing_env(settings, "cases")
+        if settings.store == "postgres":
+            env["APPLICATION_RECORDER_TOPIC"] = get_topic(OneRoundTripRecorder)
+        super().__init__(env=env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -66,6 +74,26 @@ class CaseApplicationBase(Application[UUID]):
         return case.id, self._save(case)
 
     def get_case(self, case_id: UUID, version: int | None = None) -> Case:
+        """The case as it stands now, or as it was at `version`. The current state is shared
+        with other readers (see `CaseCache`): read it, never change it; commands go through
+        `change`, which works on a copy."""
+        if version is not None:
+            return self._replayed(case_id, version)
+        cached = self.cache.get(case_id)
+        if cached is None:
+            case = self._replayed(case_id)
+        else:
+            newer = list(self.repository.event_store.get(case_id, gt=cached.version))
+            if not newer:
+                return cached
+            updated = project_aggregate(deepcopy(cached), newer)
+            if updated is None:  # pragma: no cover - no event of a case discards it
+                raise CaseNotFoundError(case_id)
+            case = updated
+        self.cache.put(case)
+        return case
+
+    def _replayed(self, case_id: UUID, version: int | None = None) -> Case:
         try:
             case: Case = self.repository.get(case_id, version=version)
         except AggregateNotFoundError:
@@ -86,7 +114,7 @@ class CaseApplicationBase(Application[UUID]):
         of the last one is returned so a reader can wait for it."""
         attempts = 1 + (COMMUTATIVE_RETRIES if commutative else 0)
         for attempt in range(attempts):
-            case = self.get_case(case_id)
+            case = deepcopy(self.get_case(case_id))
             if guard is not None:
                 guard(case)
             command(case, self.provenance(actor, occurred_at))
@@ -106,6 +134,7 @@ class CaseApplicationBase(Application[UUID]):
             recordings = self.save(case)
         except IntegrityError:
             raise ConcurrentChangeError(case.id) from None
+        self.cache.put(case)
         return recordings[-1].notification.id if recordings else self.position()
 
     def position(self) -> int:

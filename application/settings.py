@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     jwt_audience: str = "gezinsregie"
     token_minutes: int = Field(8 * 60, ge=1, le=7 * 24 * 60)
     max_body_bytes: int = Field(256 * 1024, ge=1024)
+    case_cache_size: int = Field(1000, ge=0)
+    """Cases kept in memory per process, so a command replays only what is new (0: none)."""
     wait_timeout_seconds: float = Field(5.0, gt=0, le=30)
     projections_in_process: bool | None = Field(
         None, description="run the projections inside the API process; default: on SQLite only"

@@ -1,0 +1,45 @@
+"""The latest known state of recently used cases, so that reading or changing a case replays
+only the events recorded since it was cached, not its whole history.
+
+A cached case is never changed in place: bringing it up to date makes a new copy, and a
+command works on a copy of its own (a command that fails leaves nothing behind). So the
+cached object can be handed to readers as it is, from any thread. Each process keeps its
+own cache; every read still asks the store for newer events, so a case changed by another
+process is seen as soon as its events are committed."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from uuid import UUID
+
+from domain.case import Case
+
+
+class CaseCache:
+    """At most `size` cases, the least recently used dropped first; 0 keeps none."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._cases: OrderedDict[UUID, Case] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, case_id: UUID) -> Case | None:
+        with self._lock:
+            case = self._cases.get(case_id)
+            if case is not None:
+                self._cases.move_to_end(case_id)
+            return case
+
+    def put(self, case: Case) -> None:
+        """Keep `case` unless a newer state of it is cached already (threads race)."""
+        if self.size <= 0:
+            return
+        with self._lock:
+            cached = self._cases.get(case.id)
+            if cached is not None and cached.version >= case.version:
+                return
+            self._cases[case.id] = case
+            self._cases.move_to_end(case.id)
+            while len(self._cases) > self.size:
+                self._cases.popitem(last=False)

@@ -1,0 +1,68 @@
+"""The case store's PostgreSQL recorder: a save is one statement, one round trip.
+
+The library's recorder saves in a transaction of two round trips: LOCK TABLE (EXCLUSIVE,
+so that notification ids are committed in the order they are issued), NOTIFY and INSERT,
+then COMMIT. Between the two the saving thread needs the GIL back while the lock is held;
+with a dozen busy request threads that stretched every save's hold on the lock to ~2 ms
+and capped the whole store at ~450 saves/s, one at a time. Here a database function takes
+the same lock, notifies and inserts, and the statement commits on its own (the library's
+connections are autocommit): the lock is held for the insert and the commit only, with no
+client in between."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
+
+
+class OneRoundTripRecorder(PostgresApplicationRecorder):
+    """Like the library's recorder, with the same lock and the same NOTIFY, in one statement."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        function = f"{self.events_table_name}_insert_locked"
+        self.check_identifier_length(function)
+        names = {
+            "schema": Identifier(self.datastore.schema),
+            "table": Identifier(self.events_table_name),
+            "function": Identifier(function),
+            "event": Identifier(self.stored_event_type_name),
+            "channel": Identifier(self.channel_name),
+        }
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
+                "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
+                "SET LOCAL lock_timeout = '{timeout}s'; "
+                "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "NOTIFY {channel}; "
+                "RETURN QUERY INSERT INTO {schema}.{table} "
+                "(originator_id, originator_version, topic, state) "
+                "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+                "RETURNING notification_id; "
+                "END; $BODY$"
+            ).format(timeout=self.datastore.lock_timeout, **names)
+        )
+        self.insert_locked = SQL("SELECT id FROM {schema}.{function}(%s) AS inserted(id)").format(
+            **names
+        )
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int]:
+        """Insert and commit the events; their notification ids, in order."""
+        if not stored_events:
+            return []
+        events = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        with self.datastore.get_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(self.insert_locked, (events,), prepare=True)
+            return [row["id"] for row in cursor.fetchall()]

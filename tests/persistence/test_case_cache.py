@@ -1,0 +1,135 @@
+"""Cases kept in memory (application/case_cache.py) on SQLite and PostgreSQL: a read replays
+only what is new, yet every read sees every committed event, a cached state is never
+changed in place, and a command that fails leaves nothing behind."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from copy import deepcopy
+
+import pytest
+
+from application.cases import CaseApplication
+from application.clock import FixedClock
+from application.settings import Settings
+from domain.case import Case
+from domain.errors import DomainError
+from domain.provenance import Provenance
+from domain.vocabulary import TriageOutcome
+from tests.factories import COACH, COORDINATOR, melding
+from tests.persistence.test_case_store import conversation, state_of
+
+THREADS = 4
+CONVERSATIONS_PER_THREAD = 5
+
+
+def test_a_case_read_again_without_changes_is_served_from_memory(app: CaseApplication) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    first = app.get_case(case_id)
+
+    assert app.get_case(case_id) is first
+
+
+def test_a_change_makes_a_new_state_and_leaves_the_state_read_before_as_it_was(
+    app: CaseApplication,
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    before = app.get_case(case_id)
+    state_before = deepcopy(state_of(before))
+
+    app.triage(case_id, COORDINATOR, outcome=TriageOutcome.COMPLEX, coordination_level=3)
+    after = app.get_case(case_id)
+
+    assert after is not before
+    assert state_of(before) == state_before
+    assert after.version == before.version + 1
+    assert after.triage_outcome is TriageOutcome.COMPLEX and before.triage_outcome is None
+
+
+def test_a_command_that_fails_halfway_leaves_the_cached_case_untouched(
+    app: CaseApplication,
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    cached = app.get_case(case_id)
+    state_before = deepcopy(state_of(cached))
+
+    def triage_then_break_a_rule(case: Case, by: Provenance) -> None:
+        case.triage(by, outcome=TriageOutcome.CRISIS, coordination_level=5)
+        raise DomainError("a rule checked after the first change")
+
+    with pytest.raises(DomainError):
+        app.change(case_id, COORDINATOR, None, triage_then_break_a_rule)
+
+    assert app.get_case(case_id) is cached
+    assert state_of(cached) == state_before
+    assert cached.triage_outcome is None and cached.version == 1
+    assert [e.originator_version for e in app.events.get(case_id)] == [1]
+
+
+def test_a_change_made_by_another_process_is_seen_at_the_next_read(
+    app: CaseApplication, store_settings: Settings, clock: FixedClock
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    app.get_case(case_id)  # now cached here
+    other_process = CaseApplication(store_settings, clock)
+    try:
+        other_process.hold_conversation(case_id, COACH, **conversation("elsewhere"))
+        seen_there = other_process.get_case(case_id)
+    finally:
+        other_process.close()
+
+    seen_here = app.get_case(case_id)
+    assert [c.conversation_id for c in seen_here.conversations] == ["elsewhere"]
+    assert state_of(seen_here) == state_of(seen_there)
+
+
+def test_after_concurrent_commands_the_cached_state_equals_a_full_replay(
+    app: CaseApplication,
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    app.get_case(case_id)
+    start = threading.Barrier(THREADS, timeout=30)
+
+    def converse(thread: int) -> None:
+        start.wait()
+        for number in range(CONVERSATIONS_PER_THREAD):
+            app.hold_conversation(case_id, COACH, **conversation(f"c-{thread}-{number}"))
+            app.get_case(case_id)
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        list(pool.map(converse, range(THREADS)))
+
+    cached = app.get_case(case_id)
+    replayed = app.repository.get(case_id)
+    assert cached.version == 1 + THREADS * CONVERSATIONS_PER_THREAD
+    assert state_of(cached) == state_of(replayed)
+
+
+def test_with_no_cache_every_read_replays_the_case(
+    store_settings: Settings, clock: FixedClock
+) -> None:
+    app = CaseApplication(store_settings.model_copy(update={"case_cache_size": 0}), clock)
+    try:
+        case_id, _ = app.open_case(COORDINATOR, **melding())
+        first, second = app.get_case(case_id), app.get_case(case_id)
+    finally:
+        app.close()
+
+    assert first is not second
+    assert state_of(first) == state_of(second)
+
+
+def test_the_least_recently_used_case_is_dropped_first(
+    store_settings: Settings, clock: FixedClock
+) -> None:
+    app = CaseApplication(store_settings.model_copy(update={"case_cache_size": 2}), clock)
+    try:
+        ids = [app.open_case(COORDINATOR, **melding())[0] for _ in range(3)]
+        kept = {case_id: app.get_case(case_id) for case_id in ids[:2]}
+        app.get_case(ids[0])  # the first is now the most recently used
+        app.get_case(ids[2])  # so the second is dropped
+        assert app.get_case(ids[0]) is kept[ids[0]]
+        assert app.get_case(ids[1]) is not kept[ids[1]]
+    finally:
+        app.close()

@@ -1,0 +1,97 @@
+"""The case store's one-round-trip recorder on PostgreSQL keeps the library's guarantees:
+a save takes the events table's EXCLUSIVE lock (ids are committed in the order they are
+issued), notifies listeners, and answers the notification ids of what it inserted."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from application.cases import CaseApplication
+from application.clock import FixedClock
+from application.event_recorder import OneRoundTripRecorder
+from application.persistence import postgres_conninfo
+from application.settings import Settings
+from tests.factories import COORDINATOR, melding
+
+pytestmark = pytest.mark.parametrize("store_settings", ["postgres"], indirect=True)
+WAIT_SECONDS = 10.0
+EVENTS_TABLE = "cases_events"
+
+
+@pytest.fixture
+def connection(store_settings: Settings) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(postgres_conninfo(store_settings)) as connection:
+        yield connection
+
+
+def waiting_for_lock(connection: psycopg.Connection[Any], schema: str) -> bool:
+    """Whether some session waits for a lock on the events table."""
+    row = connection.execute(
+        "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE NOT l.granted AND c.relname = %s AND n.nspname = %s",
+        (EVENTS_TABLE, schema),
+    ).fetchone()
+    assert row is not None
+    return bool(row[0])
+
+
+def test_the_case_store_saves_through_the_one_round_trip_recorder(app: CaseApplication) -> None:
+    assert isinstance(app.recorder, OneRoundTripRecorder)
+    case_id, position = app.open_case(COORDINATOR, **melding())
+    stored = app.recorder.select_notifications(1, 100)
+    assert [n.id for n in stored] == [position]
+    assert stored[0].originator_id == case_id
+
+
+def test_a_save_answers_the_ids_of_its_events_in_order(app: CaseApplication) -> None:
+    case_id, first = app.open_case(COORDINATOR, **melding())
+    position = app.triage(case_id, COORDINATOR, outcome="complex", coordination_level=3)
+    ids = [n.id for n in app.recorder.select_notifications(1, 100)]
+    assert ids == [first, position]
+    assert position > first
+
+
+def test_a_save_takes_the_exclusive_lock_on_the_events_table(
+    app: CaseApplication, store_settings: Settings, connection: psycopg.Connection[Any]
+) -> None:
+    case_id, before = app.open_case(COORDINATOR, **melding())
+    table = sql.Identifier(store_settings.postgres_schema, EVENTS_TABLE)
+    saved: list[int] = []
+    with psycopg.connect(postgres_conninfo(store_settings)) as holder:
+        # ROW EXCLUSIVE, as an uncommitted insert holds: it blocks EXCLUSIVE but not a
+        # plain INSERT, so only a save that takes the lock waits for it.
+        holder.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(table))
+        saver = threading.Thread(
+            target=lambda: saved.append(
+                app.triage(case_id, COORDINATOR, outcome="single", coordination_level=1)
+            )
+        )
+        saver.start()
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not waiting_for_lock(connection, store_settings.postgres_schema):
+            assert time.monotonic() < deadline, "the save never asked for the table lock"
+            time.sleep(0.01)
+        assert saved == [], "the save went ahead while another transaction held the lock"
+        holder.commit()
+    saver.join(WAIT_SECONDS)
+    assert not saver.is_alive()
+    assert len(saved) == 1 and saved[0] > before
+    assert app.get_case(case_id).version == 2
+
+
+def test_a_save_notifies_the_listeners(
+    app: CaseApplication, store_settings: Settings, clock: FixedClock
+) -> None:
+    with psycopg.connect(postgres_conninfo(store_settings), autocommit=True) as listener:
+        listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(EVENTS_TABLE)))
+        app.open_case(COORDINATOR, **melding())
+        notified = list(listener.notifies(timeout=WAIT_SECONDS, stop_after=1))
+    assert [n.channel for n in notified] == [EVENTS_TABLE]
