@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from copy import deepcopy
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -14,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, proje
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import get_topic
 
-from application.case_cache import CaseCache
+from application.case_cache import CaseCache, private_copy
 from application.clock import Clock
 from application.errors import CaseNotFoundError, ConcurrentChangeError
 from application.event_recorder import OneRoundTripRecorder
@@ -86,7 +85,7 @@ class CaseApplicationBase(Application[UUID]):
             newer = list(self.repository.event_store.get(case_id, gt=cached.version))
             if not newer:
                 return cached
-            updated = project_aggregate(deepcopy(cached), newer)
+            updated = project_aggregate(private_copy(cached), newer)
             if updated is None:  # pragma: no cover - no event of a case discards it
                 raise CaseNotFoundError(case_id)
             case = updated
@@ -114,7 +113,7 @@ class CaseApplicationBase(Application[UUID]):
         of the last one is returned so a reader can wait for it."""
         attempts = 1 + (COMMUTATIVE_RETRIES if commutative else 0)
         for attempt in range(attempts):
-            case = deepcopy(self.get_case(case_id))
+            case = private_copy(self.get_case(case_id))
             if guard is not None:
                 guard(case)
             command(case, self.provenance(actor, occurred_at))
