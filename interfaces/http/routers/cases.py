@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request, status
+from fastapi import APIRouter, Header, Request, Response, status
 
 from domain.authorization import may_open_case_in
 from domain.family import FamilyMember
@@ -22,13 +22,14 @@ from interfaces.http.deps import (
 )
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import record_read
+from interfaces.http.rendered import rendered
 from interfaces.http.schemas.cases import CaseCreatedOut, CaseOut, OpenCaseIn
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseCreatedOut)
-def open_case(body: OpenCaseIn, user: UserDep, cases: CasesDep) -> CaseCreatedOut:
+def open_case(body: OpenCaseIn, user: UserDep, cases: CasesDep) -> Response:
     """Register a melding: opens a case for the family."""
     if not may_open_case_in(user, body.municipality, body.team):
         raise ProblemError(
@@ -41,7 +42,7 @@ def open_case(body: OpenCaseIn, user: UserDep, cases: CasesDep) -> CaseCreatedOu
     case_id, position = cases.open_case(
         actor_of(user), occurred_at=body.occurred_at, members=members, **melding
     )
-    return CaseCreatedOut(case_id=case_id, position=position)
+    return rendered(CaseCreatedOut(case_id=case_id, position=position), status.HTTP_201_CREATED)
 
 
 PurposeHeader = Annotated[
@@ -59,11 +60,11 @@ def read_case(
     settings: SettingsDep,
     position: PositionQuery = None,
     purpose: PurposeHeader = None,
-) -> CaseOut:
+) -> Response:
     """The current state of the case, as this viewer may see it; the read is logged."""
     wait_for_position(cases, position, settings.wait_timeout_seconds)
     case = readable_case(cases, user, case_id)
     viewer = viewer_of(user, case, purpose)
     view, delivered, shown = case_view(viewer, case, cases.clock.now().date())
     record_read(request, user, viewer.purpose.value, case.id, delivered, shown.grounds)
-    return view
+    return rendered(view, exclude_unset=True)

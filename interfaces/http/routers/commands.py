@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from application.cases import CaseApplication
@@ -19,6 +19,7 @@ from domain.plan import Agreement, Goal
 from interfaces.http.actors import actor_of
 from interfaces.http.deps import CasesDep, UserDep, check_may_perform
 from interfaces.http.problems import ProblemError
+from interfaces.http.rendered import rendered
 from interfaces.http.schemas import commands as body
 from interfaces.http.schemas.common import CommandBody, PositionOut
 
@@ -57,7 +58,7 @@ def reopening_of(command: body.ReopenIn, user: User) -> dict[str, Any]:
     return {"coach": user.subject, "help_question_id": command.help_question_id}
 
 
-def with_body(endpoint: Callable[..., PositionOut], model: type[CommandBody]) -> None:
+def with_body(endpoint: Callable[..., Response], model: type[CommandBody]) -> None:
     """Declare the endpoint's body as `model`; optional when none of its fields is required,
     so a command like "contact made" may be sent without a body."""
     optional = not any(field.is_required() for field in model.model_fields.values())
@@ -94,11 +95,11 @@ def run(
     command: CommandBody,
     details: dict[str, Any],
     guard: Callable[[Case], None],
-) -> PositionOut:
+) -> Response:
     position = getattr(cases, method)(
         case_id, actor_of(user), command.occurred_at, guard=guard, **details
     )
-    return PositionOut(position=position)
+    return rendered(PositionOut(position=position))
 
 
 def case_command(
@@ -109,7 +110,7 @@ def case_command(
     summary: str,
     details: Details = fields_of,
 ) -> None:
-    def endpoint(case_id: UUID, user: UserDep, cases: CasesDep, command: Any) -> PositionOut:
+    def endpoint(case_id: UUID, user: UserDep, cases: CasesDep, command: Any) -> Response:
         command = command or model.model_validate({})
         guard = guard_for(user, duty)
         return run(cases, method, case_id, user, command, details(command, user), guard)
@@ -131,7 +132,7 @@ def referral_command(
 ) -> None:
     def endpoint(
         case_id: UUID, referral_id: str, user: UserDep, cases: CasesDep, command: Any
-    ) -> PositionOut:
+    ) -> Response:
         command = command or model.model_validate({})
         guard = guard_for(user, Duty.REFERRAL_RESPONSE, referral_id)
         extra = {**details(command, user), "referral_id": referral_id}
@@ -152,7 +153,7 @@ def referral_command(
 @router.post("/consents/{consent_id}/withdraw", response_model=PositionOut)
 def withdraw_consent(
     case_id: UUID, consent_id: str, command: body.WithdrawalIn, user: UserDep, cases: CasesDep
-) -> PositionOut:
+) -> Response:
     """Withdraw a consent: it ends at once, in every view."""
     details = {**fields_of(command, user), "consent_id": consent_id}
     return run(
