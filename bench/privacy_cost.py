@@ -3,11 +3,14 @@
 Run from the project root (never run by CI):
 
     python -m bench.privacy_cost [--reads N] [--rounds R] [--backend sqlite|postgres|both]
-                                 [--profile] [--pg-dbname test]
+                                 [--profile] [--served] [--pg-dbname test]
 
 The app is built with `create_app` on a fresh store (a temporary SQLite dir, or a new
 PostgreSQL schema in the `test` database, dropped afterwards) and driven in process through
-Starlette's TestClient, so every variant pays the same HTTP, auth and JSON costs:
+Starlette's TestClient, so every variant pays the same HTTP, auth and JSON costs. With
+--served the same reads go, in addition, to the same app on a real uvicorn server in a
+process of its own (rows marked *), from one client: the strictest case for the log, whose
+commit then overlaps nothing but this read's own last steps.
 
 unfiltered      GET /bench/unfiltered/{id}: get case -> `structure_of` + every field filled
                 in; no policy, no log
@@ -40,10 +43,14 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import shutil
+import signal
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -57,8 +64,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
+import httpx
 import psycopg
-from fastapi import FastAPI, Request
+import uvicorn
+from fastapi import FastAPI, Request, Response
 from psycopg import sql
 from pydantic import SecretStr
 
@@ -86,6 +95,7 @@ from interfaces.http.deps import (
     wait_for_position,
 )
 from interfaces.http.read_log import record_read
+from interfaces.http.rendered import rendered
 from interfaces.http.routers.cases import PurposeHeader
 from interfaces.http.schemas.cases import (
     AgreementOut,
@@ -200,9 +210,18 @@ def everything_of(case: Case) -> CaseOut:
     return out
 
 
-def unfiltered_read(case_id: UUID, user: UserDep, cases: CasesDep) -> CaseOut:
-    """Benchmark only: the read of GET /v1/cases/{case_id} without filter and log."""
-    return everything_of(readable_case(cases, user, case_id))
+def unfiltered_read(
+    case_id: UUID,
+    user: UserDep,
+    cases: CasesDep,
+    settings: SettingsDep,
+    position: PositionQuery = None,
+) -> Response:
+    """Benchmark only: the read of GET /v1/cases/{case_id} without filter and log (the same
+    read-your-writes parameter and the same rendering; no purpose, which only the policy
+    reads)."""
+    wait_for_position(cases, position, settings.wait_timeout_seconds)
+    return rendered(everything_of(readable_case(cases, user, case_id)), exclude_unset=True)
 
 
 def filtered_unlogged_read(
@@ -213,13 +232,13 @@ def filtered_unlogged_read(
     settings: SettingsDep,
     position: PositionQuery = None,
     purpose: PurposeHeader = None,
-) -> CaseOut:
+) -> Response:
     """Benchmark only: GET /v1/cases/{case_id} as it is, but for `record_read`."""
     wait_for_position(cases, position, settings.wait_timeout_seconds)
     case = readable_case(cases, user, case_id)
     viewer = viewer_of(user, case, purpose)
     view, _, _ = case_view(viewer, case, cases.clock.now().date())
-    return view
+    return rendered(view, exclude_unset=True)
 
 
 def in_process_client(app: FastAPI) -> TestClient:
@@ -373,7 +392,7 @@ HISTORY: tuple[tuple[str, dict[str, Any]], ...] = (
 )  # fmt: skip
 
 
-def open_the_case(client: TestClient, headers: dict[str, str]) -> str:
+def open_the_case(client: httpx.Client, headers: dict[str, str]) -> str:
     response = client.post("/v1/cases", json=MELDING, headers=headers)
     assert response.status_code == 201, response.text
     case_id = str(response.json()["case_id"])
@@ -428,7 +447,7 @@ def median_us(action: Callable[[], object], calls: int, apart: float = 0.0) -> f
 
 
 def measure(
-    client: TestClient, urls: dict[str, str], headers: dict[str, str], reads: int
+    client: httpx.Client, urls: dict[str, str], headers: dict[str, str], reads: int
 ) -> dict[str, list[float]]:
     """`reads` of each variant, interleaved, the order rotating every read (ms)."""
     times: dict[str, list[float]] = {name: [] for name in urls}
@@ -444,7 +463,7 @@ def measure(
     return times
 
 
-def same_document(client: TestClient, urls: dict[str, str], headers: dict[str, str]) -> None:
+def same_document(client: httpx.Client, urls: dict[str, str], headers: dict[str, str]) -> None:
     """For a reader in direct care every variant must return the same case."""
     documents = {name: client.get(url, headers=headers).json() for name, url in urls.items()}
     for document in documents.values():
@@ -512,7 +531,7 @@ def time_pieces(app: FastAPI, case_id: str, calls: int) -> dict[str, float]:
 
     document = everything_of(case)
     return {
-        "get case (replay its events)": median_us(lambda: cases.get_case(UUID(case_id)), calls),
+        "get case (cached; asks for newer events)": median_us(lambda: cases.get_case(UUID(case_id)), calls),
         "unfiltered document (everything_of)": median_us(lambda: everything_of(case), calls),
         "viewer + policy + view, coordinator": median_us(policy_and_view(COORDINATOR), calls),
         "viewer + policy + view, partner": median_us(policy_and_view(PARTNER), calls),
@@ -621,42 +640,59 @@ def store_durability(app: FastAPI, settings: Settings) -> str:
     return ", ".join(f"{name}={value}" for name, value in rows)
 
 
+def measure_readers(
+    client: httpx.Client,
+    backend: str,
+    case_id: str,
+    headers: dict[str, dict[str, str]],
+    reads: int,
+    rounds: int,
+) -> list[Result]:
+    """Both readers, `rounds` rounds of `reads` interleaved reads of each variant."""
+    urls = {
+        "unfiltered": UNFILTERED.format(case_id=case_id),
+        "filter, no log": UNLOGGED.format(case_id=case_id),
+        "filter + log": f"/v1/cases/{case_id}",
+    }
+    same_document(client, urls, headers[COORDINATOR.subject])
+    results = []
+    for reader in (COORDINATOR, PARTNER):
+        measure(client, urls, headers[reader.subject], min(200, reads))  # warm-up
+        p50s: dict[str, list[float]] = {name: [] for name in urls}
+        p95s: dict[str, list[float]] = {name: [] for name in urls}
+        for _ in range(rounds):
+            times = measure(client, urls, headers[reader.subject], reads)
+            for name, samples in times.items():
+                p50s[name].append(percentile(samples, 0.50))
+                p95s[name].append(percentile(samples, 0.95))
+        results.append(
+            Result(
+                backend,
+                f"{reader.subject} ({'+'.join(sorted(reader.roles))})",
+                {k: statistics.median(v) for k, v in p50s.items()},
+                {k: statistics.median(v) for k, v in p95s.items()},
+            )
+        )
+    return results
+
+
+def bearer_headers(settings: Settings) -> dict[str, dict[str, str]]:
+    tokens = TokenService(settings)
+    return {u.subject: {"Authorization": f"Bearer {tokens.issue(u)}"}
+            for u in (COORDINATOR, PARTNER)}  # fmt: skip
+
+
 def run_backend(backend: str, reads: int, rounds: int, pg_dbname: str, profile: bool) -> Findings:
     with (
         fresh_store(backend, pg_dbname) as settings,
         in_process_client(benchmark_app(settings)) as client,
     ):
         app: FastAPI = client.app  # type: ignore[assignment]
-        tokens = TokenService(settings)
-        headers = {u.subject: {"Authorization": f"Bearer {tokens.issue(u)}"}
-                   for u in (COORDINATOR, PARTNER)}  # fmt: skip
+        headers = bearer_headers(settings)
         case_id = open_the_case(client, headers[COORDINATOR.subject])
-        urls = {
-            "unfiltered": UNFILTERED.format(case_id=case_id),
-            "filter, no log": UNLOGGED.format(case_id=case_id),
-            "filter + log": f"/v1/cases/{case_id}",
-        }
-        same_document(client, urls, headers[COORDINATOR.subject])
         timed = TimedAccessLog(app.state.access_log)
         app.state.access_log = timed
-        results = []
-        for reader in (COORDINATOR, PARTNER):
-            measure(client, urls, headers[reader.subject], min(200, reads))  # warm-up
-            p50s: dict[str, list[float]] = {name: [] for name in urls}
-            p95s: dict[str, list[float]] = {name: [] for name in urls}
-            for _ in range(rounds):
-                times = measure(client, urls, headers[reader.subject], reads)
-                for name, samples in times.items():
-                    p50s[name].append(percentile(samples, 0.50))
-                    p95s[name].append(percentile(samples, 0.95))
-            results.append(
-                Result(
-                    backend,
-                    f"{reader.subject} ({'+'.join(sorted(reader.roles))})",
-                    {k: statistics.median(v) for k, v in p50s.items()},
-                    {k: statistics.median(v) for k, v in p95s.items()},
-                )
-            )
+        results = measure_readers(client, backend, case_id, headers, reads, rounds)
         app.state.access_log = timed.real
         return Findings(
             results,
@@ -666,6 +702,67 @@ def run_backend(backend: str, reads: int, rounds: int, pg_dbname: str, profile: 
             write_costs(app, settings, WRITE_CALLS),
             profile_read_path(app, case_id, 500) if profile else "",
         )
+
+
+# ---------------------------------------------------------------------------------------
+# The same reads through a real uvicorn server in a process of its own.
+# ---------------------------------------------------------------------------------------
+
+
+def environment_of(settings: Settings) -> dict[str, str]:
+    """The settings of a fresh store as the environment the server process reads."""
+    env = {
+        "GEZINSREGIE_STORE": settings.store,
+        "GEZINSREGIE_DATA_DIR": str(settings.data_dir),
+        "GEZINSREGIE_JWT_SECRET": settings.jwt_secret.get_secret_value(),
+    }
+    if settings.store == "postgres":
+        env |= {
+            "GEZINSREGIE_POSTGRES_DBNAME": settings.postgres_dbname,
+            "GEZINSREGIE_POSTGRES_SCHEMA": settings.postgres_schema,
+            "GEZINSREGIE_POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        }
+    return {**os.environ, **env}
+
+
+def serve_benchmark_app(port: int) -> None:
+    """In the server process: the benchmark's app, with its /bench routes, on uvicorn."""
+    uvicorn.run(benchmark_app(load_settings()), host="127.0.0.1", port=port, log_level="warning")
+
+
+def run_served(backend: str, reads: int, rounds: int, pg_dbname: str) -> list[Result]:
+    with fresh_store(backend, pg_dbname) as settings:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            [sys.executable, "-c", f"from bench.privacy_cost import serve_benchmark_app; "
+             f"serve_benchmark_app({port})"],
+            env=environment_of(settings),
+        )  # fmt: skip
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as client:
+                wait_healthy(client, server)
+                headers = bearer_headers(settings)
+                case_id = open_the_case(client, headers[COORDINATOR.subject])
+                return measure_readers(client, f"{backend} *", case_id, headers, reads, rounds)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def wait_healthy(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited ({server.returncode})")
+        try:
+            if client.get("/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("no healthy server within 30 s")
 
 
 def table(results: list[Result]) -> str:
@@ -710,6 +807,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-dbname", default="test")
     parser.add_argument("--profile", action="store_true", help="cProfile the read path")
+    parser.add_argument(
+        "--served",
+        action="store_true",
+        help="also through a real uvicorn server in a process of its own (rows marked *)",
+    )
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     results: list[Result] = []
@@ -718,6 +820,8 @@ def main(argv: list[str] | None = None) -> int:
         found = run_backend(backend, args.reads, args.rounds, args.pg_dbname, args.profile)
         results.extend(found.results)
         details.extend(where_the_time_goes(backend, found))
+        if args.served:
+            results.extend(run_served(backend, args.reads, args.rounds, args.pg_dbname))
     print(
         f"GET /v1/cases/{{id}}: {args.reads} reads per variant per round, interleaved; "
         f"median of {args.rounds} rounds"
