@@ -531,7 +531,9 @@ def time_pieces(app: FastAPI, case_id: str, calls: int) -> dict[str, float]:
 
     document = everything_of(case)
     return {
-        "get case (cached; asks for newer events)": median_us(lambda: cases.get_case(UUID(case_id)), calls),
+        "get case (cached; asks for newer events)": median_us(
+            lambda: cases.get_case(UUID(case_id)), calls
+        ),
         "unfiltered document (everything_of)": median_us(lambda: everything_of(case), calls),
         "viewer + policy + view, coordinator": median_us(policy_and_view(COORDINATOR), calls),
         "viewer + policy + view, partner": median_us(policy_and_view(PARTNER), calls),
