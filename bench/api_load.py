@@ -3,14 +3,18 @@
 Run from the project root (never run by CI; needs `pip install locust`):
 
     python -m bench.api_load [--seconds 30] [--clients 16] [--workers 1]
-                             [--in-process-seconds 10] [--seed-cases 50] [--rate R]
+                             [--in-process-seconds 10] [--seed-cases 50] [--paced-fraction F]
 
 HTTP      a real `gezinsregie serve --workers N` (uvicorn) on PostgreSQL, in a fresh schema
           of the `test` database, on a free port of 127.0.0.1. Cases are seeded through
           the API (opened, triaged, a coach assigned), then `--clients` concurrent users
-          of locust (FastHttpUser; no wait between iterations unless --rate paces them
-          to R iterations/s in all) each act as one coach with
-          their own cases, and as the team's coordinator. Per iteration a client does:
+          of locust (FastHttpUser) each act as one coach with their own cases, and as the
+          team's coordinator. Two runs, each on a fresh schema and server:
+            saturated  no wait between iterations: the most the server does (throughput);
+                       latency is then clients / throughput, whatever the server's speed
+            paced      the same clients paced to F (default 0.5) of the saturated
+                       iteration rate: latency under a heavy load the server can carry
+          Per iteration a client does:
             10%  POST /v1/cases (coordinator), then POST .../coach: the case becomes theirs
             30%  POST .../conversations on one of their cases
             10%  POST .../triage (coordinator, any seeded case of the team: may meet a
@@ -19,11 +23,12 @@ HTTP      a real `gezinsregie serve --workers N` (uvicorn) on PostgreSQL, in a f
           Latencies are locust's per request (client side: includes queueing in the
           server); the server's own per-request "ms" (its JSON request log) is shown too.
 in-process the same mix, the same seeding, straight against CaseApplication on a fresh
-          PostgreSQL schema from `--clients` threads: what the application does without
-          HTTP, auth, validation and serialisation. Half of it runs before the HTTP run and
-          half after (each on a fresh schema), as this machine's speed drifts.
+          PostgreSQL schema from `--clients` threads, in one process: what the application
+          does without HTTP, auth, validation, the privacy filter, the access log and
+          serialisation. Half of it runs before the HTTP runs and half after (each on a
+          fresh schema), as this machine's speed drifts.
 
-Also shown: the CPU the server, the load generator and PostgreSQL used during the HTTP
+Also shown: the CPU the server, the load generator and PostgreSQL used during each HTTP
 run, and how long one small durable commit takes on this PostgreSQL (every event save
 waits for one, one at a time under the event table's EXCLUSIVE lock).
 
@@ -794,7 +799,11 @@ def run_locust(config: dict[str, Any], workdir: Path) -> dict[str, Any]:
     return results
 
 
-def measure_http(args: argparse.Namespace, schemas: list[str], workdir: Path) -> Measured:
+def measure_http(
+    args: argparse.Namespace, schemas: list[str], workdir: Path, rate: float = 0.0
+) -> Measured:
+    """One HTTP run on a fresh schema and a fresh server; `rate` paces the clients to that
+    many iterations/s in all (0: as fast as the server answers)."""
     schema = create_schema(args.pg_dbname, schemas)
     secret = secrets.token_hex(32)
     settings = base_settings(
@@ -818,7 +827,7 @@ def measure_http(args: argparse.Namespace, schemas: list[str], workdir: Path) ->
         config = {
             "host": server.base_url,
             "seconds": args.seconds,
-            "rate": args.rate,
+            "rate": rate,
             "coordinator": coordinator,
             "team": [case_id for cases in own for case_id in cases],
             "clients": [
@@ -858,31 +867,51 @@ def measure_http(args: argparse.Namespace, schemas: list[str], workdir: Path) ->
 # ---------------------------------------------------------------------------------------
 
 
-def report(http: Measured, local: Measured, args: argparse.Namespace, probe: str) -> str:
+def iterations_per_second(measured: Measured) -> float:
+    """Client iterations: every request but the coach assignment that follows an opening."""
+    return sum(sample[0] != ASSIGN for sample in measured.samples) / measured.seconds
+
+
+def http_section(measured: Measured, args: argparse.Namespace, what: str) -> list[str]:
+    return [
+        "",
+        f"HTTP, {what}: {args.clients} locust clients against `gezinsregie serve --workers "
+        f"{args.workers}`, {measured.seconds:.1f} s, {args.seed_cases} seeded cases",
+        "",
+        table(measured, lambda route: route, with_server=True),
+    ]
+
+
+def report(
+    http: Measured, paced: Measured | None, local: Measured, args: argparse.Namespace, probe: str
+) -> str:
     ratio = http.throughput / local.throughput
     verdict = "met" if ratio >= RATIO_TARGET else "MISSED"
-    if args.rate:
-        verdict = "not judged: the HTTP clients were paced (--rate)"
-    pacing = f", paced at {args.rate:g} iterations/s in all" if args.rate else ", no think time"
-    lines = [
-        "",
-        f"HTTP: {args.clients} locust clients against `gezinsregie serve --workers "
-        f"{args.workers}`{pacing}, {http.seconds:.1f} s, {args.seed_cases} seeded cases",
-        "",
-        table(http, lambda route: route, with_server=True),
+    lines = http_section(http, args, "saturated (no think time: throughput)")
+    if paced is not None:
+        lines += http_section(
+            paced,
+            args,
+            f"paced at {args.paced_fraction:g} of the saturated rate "
+            f"({paced.notes[0]}: latency under load)",
+        )
+    lines += [
         "",
         f"in-process: the same mix on CaseApplication from {args.clients} threads, "
-        f"{local.seconds:.1f} s (half before the HTTP run, half after)",
+        f"{local.seconds:.1f} s (half before the HTTP runs, half after)",
         "",
         table(local, lambda route: METHODS[route], with_server=False),
         "",
-        f"HTTP throughput        {http.throughput:8,.1f} req/s",
+        f"HTTP throughput        {http.throughput:8,.1f} req/s (saturated)",
         f"in-process throughput  {local.throughput:8,.1f} ops/s",
         f"ratio HTTP/in-process  {ratio:8.2f}        target >= {RATIO_TARGET}: {verdict}",
     ]
-    lines += [*http.notes, *local.notes, probe]
-    for measured in (http, local):
-        if measured.examples:
+    for measured in (http, paced):
+        if measured is not None:
+            lines += [f"{measured.label}: {note}" for note in measured.notes]
+    lines += [*local.notes, probe]
+    for measured in (http, paced, local):
+        if measured is not None and measured.examples:
             lines.append(f"{measured.label} errors, e.g.:")
             lines += [f"  {example}" for example in measured.examples]
     return "\n".join(lines)
@@ -907,11 +936,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--pool-size", type=int, default=20, help="PostgreSQL pool per process")
     parser.add_argument("--pg-dbname", default="test")
     parser.add_argument(
-        "--rate",
+        "--paced-fraction",
         type=float,
-        default=0.0,
-        help="pace the HTTP clients to this many iterations/s in all (default: no pacing, "
-        "as fast as the server answers; the latencies then include saturation)",
+        default=0.5,
+        help="after the saturated run, a second HTTP run with the clients paced to this "
+        "fraction of the saturated iteration rate, for latency under load (0: none)",
     )
     args = parser.parse_args(None if argv is None else list(argv))
     args.seed_cases = max(args.seed_cases, args.clients)  # every client owns a case
@@ -940,8 +969,16 @@ def main(argv: Iterable[str] | None = None) -> int:
             half = args.in_process_seconds / 2
             print("in-process measurement, first half...", file=sys.stderr, flush=True)
             before = measure_in_process(args, schemas, half)
-            print("HTTP measurement...", file=sys.stderr, flush=True)
+            print("HTTP measurement, saturated...", file=sys.stderr, flush=True)
             http = measure_http(args, schemas, Path(workdir))
+            http.label = "HTTP saturated"
+            paced = None
+            if args.paced_fraction > 0:
+                rate = args.paced_fraction * iterations_per_second(http)
+                print(f"HTTP measurement, paced at {rate:.0f} iterations/s...", file=sys.stderr)
+                paced = measure_http(args, schemas, Path(workdir), rate)
+                paced.label = "HTTP paced"
+                paced.notes.insert(0, f"{rate:,.0f} iterations/s in all")
             print("in-process measurement, second half...", file=sys.stderr, flush=True)
             local = combined(before, measure_in_process(args, schemas, half))
     finally:
@@ -950,7 +987,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         f"\nmachine load average (1 min) at the start {load_before}, at the end "
         f"{load_average()}, on {os.cpu_count()} CPUs: other work on it skews every figure"
     )
-    print(report(http, local, args, probe))
+    print(report(http, paced, local, args, probe))
     return 0
 
 
