@@ -75,6 +75,7 @@ from application.clock import SystemClock
 from application.errors import ConcurrentChangeError
 from application.persistence import postgres_conninfo
 from application.settings import Settings, load_settings
+from bench.served import wait_healthy
 from domain.authorization import Role, User
 from domain.errors import DomainError, InvalidInputError
 from domain.provenance import Actor
@@ -579,21 +580,6 @@ def start_server(settings: Settings, workers: int, secret: str, log_path: Path) 
     return Server(process, f"http://127.0.0.1:{port}", log_path)
 
 
-def wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT_SECONDS
-    with httpx.Client(base_url=server.base_url, timeout=1.0) as client:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise RuntimeError(f"the server exited early:\n{server.log_tail()}")
-            try:
-                if client.get("/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    raise RuntimeError(f"no healthy server within {HEALTH_TIMEOUT_SECONDS:.0f} s")
-
-
 def stop_server(server: Server) -> str:
     """SIGTERM: uvicorn finishes what it is doing and closes the application."""
     if server.process.poll() is not None:
@@ -822,7 +808,12 @@ def measure_http(
     server = start_server(settings, args.workers, secret, workdir / "server.log")
     notes = []
     try:
-        wait_healthy(server)
+        wait_healthy(
+            server.base_url,
+            server.process,
+            HEALTH_TIMEOUT_SECONDS,
+            lambda: f":\n{server.log_tail()}",
+        )
         own = seed_over_http(server.base_url, coordinator, args.clients, args.seed_cases)
         config = {
             "host": server.base_url,

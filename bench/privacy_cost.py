@@ -74,6 +74,7 @@ from pydantic import SecretStr
 from application.access_log import COLUMNS, AccessLog, AccessQuery, AccessRecord
 from application.persistence import postgres_conninfo
 from application.settings import Settings, load_settings
+from bench.served import wait_healthy
 from bench.stores import drop_schema
 from domain.authorization import Role, User
 from domain.case import Case
@@ -744,27 +745,13 @@ def run_served(backend: str, reads: int, rounds: int, pg_dbname: str) -> list[Re
         )  # fmt: skip
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as client:
-                wait_healthy(client, server)
+                wait_healthy(str(client.base_url), server)
                 headers = bearer_headers(settings)
                 case_id = open_the_case(client, headers[COORDINATOR.subject])
                 return measure_readers(client, f"{backend} *", case_id, headers, reads, rounds)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-
-
-def wait_healthy(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited ({server.returncode})")
-        try:
-            if client.get("/health").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("no healthy server within 30 s")
 
 
 def table(results: list[Result]) -> str:

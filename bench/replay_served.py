@@ -21,6 +21,7 @@ from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.settings import load_settings
 from bench.replay import AUDITOR, long_case
+from bench.served import wait_healthy
 from bench.stores import drop_schema
 from interfaces.tokens import TokenService
 from tests.factories import OPENED_AT
@@ -58,7 +59,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until_up()
+        wait_healthy(f"http://127.0.0.1:{PORT}", server, 20)
         headers = {"Authorization": f"Bearer {TokenService(settings).issue(AUDITOR)}"}
         middle = OPENED_AT + timedelta(hours=500)
         with httpx.Client(base_url=f"http://127.0.0.1:{PORT}", headers=headers) as client:
@@ -82,17 +83,6 @@ def main() -> None:
         server.terminate()
         server.wait(10)
         drop_schema(settings, schema)
-
-
-def wait_until_up() -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{PORT}/health").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not come up")
 
 
 if __name__ == "__main__":

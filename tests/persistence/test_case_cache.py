@@ -5,7 +5,9 @@ changed in place, and a command that fails leaves nothing behind."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from copy import deepcopy
 
 import pytest
@@ -106,15 +108,22 @@ def test_after_concurrent_commands_the_cached_state_equals_a_full_replay(
     assert state_of(cached) == state_of(replayed)
 
 
+@contextmanager
+def cache_of(size: int, settings: Settings, clock: FixedClock) -> Iterator[CaseApplication]:
+    """The application on the same store with a cache of `size` cases."""
+    app = CaseApplication(settings.model_copy(update={"case_cache_size": size}), clock)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
 def test_with_no_cache_every_read_replays_the_case(
     store_settings: Settings, clock: FixedClock
 ) -> None:
-    app = CaseApplication(store_settings.model_copy(update={"case_cache_size": 0}), clock)
-    try:
+    with cache_of(0, store_settings, clock) as app:
         case_id, _ = app.open_case(COORDINATOR, **melding())
         first, second = app.get_case(case_id), app.get_case(case_id)
-    finally:
-        app.close()
 
     assert first is not second
     assert state_of(first) == state_of(second)
@@ -123,13 +132,10 @@ def test_with_no_cache_every_read_replays_the_case(
 def test_the_least_recently_used_case_is_dropped_first(
     store_settings: Settings, clock: FixedClock
 ) -> None:
-    app = CaseApplication(store_settings.model_copy(update={"case_cache_size": 2}), clock)
-    try:
+    with cache_of(2, store_settings, clock) as app:
         ids = [app.open_case(COORDINATOR, **melding())[0] for _ in range(3)]
         kept = {case_id: app.get_case(case_id) for case_id in ids[:2]}
         app.get_case(ids[0])  # the first is now the most recently used
         app.get_case(ids[2])  # so the second is dropped
         assert app.get_case(ids[0]) is kept[ids[0]]
         assert app.get_case(ids[1]) is not kept[ids[1]]
-    finally:
-        app.close()
