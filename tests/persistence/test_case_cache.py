@@ -14,6 +14,7 @@ import pytest
 
 from application.cases import CaseApplication
 from application.clock import FixedClock
+from application.errors import ConcurrentChangeError
 from application.settings import Settings
 from domain.case import Case
 from domain.errors import DomainError
@@ -93,18 +94,26 @@ def test_after_concurrent_commands_the_cached_state_equals_a_full_replay(
     app.get_case(case_id)
     start = threading.Barrier(THREADS, timeout=30)
 
-    def converse(thread: int) -> None:
+    def converse(thread: int) -> int:
+        """How many of its conversations were stored (a command may lose every retry)."""
         start.wait()
+        stored = 0
         for number in range(CONVERSATIONS_PER_THREAD):
-            app.hold_conversation(case_id, COACH, **conversation(f"c-{thread}-{number}"))
+            try:
+                app.hold_conversation(case_id, COACH, **conversation(f"c-{thread}-{number}"))
+                stored += 1
+            except ConcurrentChangeError:
+                pass
             app.get_case(case_id)
+        return stored
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        list(pool.map(converse, range(THREADS)))
+        stored = sum(pool.map(converse, range(THREADS)))
 
     cached = app.get_case(case_id)
     replayed = app.repository.get(case_id)
-    assert cached.version == 1 + THREADS * CONVERSATIONS_PER_THREAD
+    assert stored > 0
+    assert cached.version == 1 + stored
     assert state_of(cached) == state_of(replayed)
 
 
