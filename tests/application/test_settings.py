@@ -36,3 +36,13 @@ def test_periods_are_set_per_municipality(monkeypatch: pytest.MonkeyPatch) -> No
     settings = load_settings()
     assert settings.periods_for("delft") == CasePeriods(60, 90)
     assert settings.periods_for("den-haag") == CasePeriods(90, 90)
+
+
+def test_the_case_cache_size_is_read_and_may_not_be_negative(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GEZINSREGIE_CASE_CACHE_SIZE", "0")
+    assert load_settings().case_cache_size == 0
+    monkeypatch.setenv("GEZINSREGIE_CASE_CACHE_SIZE", "-1")
+    with pytest.raises(SettingsError, match="GEZINSREGIE_CASE_CACHE_SIZE"):
+        load_settings()
