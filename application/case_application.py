@@ -43,7 +43,7 @@ class CaseApplicationBase(Application[UUID]):
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.cache = CaseCache(settings.case_cache_size)
+        self.case_cache = CaseCache(settings.case_cache_size)
         env = eventsourcing_env(settings, "cases")
         if settings.store == "postgres":
             env["APPLICATION_RECORDER_TOPIC"] = get_topic(OneRoundTripRecorder)
@@ -78,7 +78,7 @@ class CaseApplicationBase(Application[UUID]):
         `change`, which works on a copy."""
         if version is not None:
             return self._replayed(case_id, version)
-        cached = self.cache.get(case_id)
+        cached = self.case_cache.get(case_id)
         if cached is None:
             case = self._replayed(case_id)
         else:
@@ -89,7 +89,7 @@ class CaseApplicationBase(Application[UUID]):
             if updated is None:  # pragma: no cover - no event of a case discards it
                 raise CaseNotFoundError(case_id)
             case = updated
-        self.cache.put(case)
+        self.case_cache.put(case)
         return case
 
     def _replayed(self, case_id: UUID, version: int | None = None) -> Case:
@@ -133,7 +133,7 @@ class CaseApplicationBase(Application[UUID]):
             recordings = self.save(case)
         except IntegrityError:
             raise ConcurrentChangeError(case.id) from None
-        self.cache.put(case)
+        self.case_cache.put(case)
         return recordings[-1].notification.id if recordings else self.position()
 
     def position(self) -> int:
