@@ -18,7 +18,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from application.access_log_writer import LogWriter
+from application.access_log_writer import LogWriter, Shown
 from application.persistence import ensure_postgres_schema, postgres_conninfo
 from application.settings import Settings
 
@@ -103,20 +103,29 @@ class AccessQuery:
 
 
 class AccessLog(ABC):
+    checks_case_versions = False
+    """Whether `submit` takes a `shown` version: it stores the records of a read only if
+    the version of the case the read showed is still the latest, checked in the statement
+    that stores them, and does not block the caller (the case read from memory and the
+    record's write then need no round trip of their own for the check)."""
+
     @abstractmethod
     def record(self, records: list[AccessRecord]) -> None:
         """Append; raises if the records could not be stored."""
 
-    def submit(self, records: list[AccessRecord]) -> Future[None]:
-        """Append without waiting: done once stored, failed if they could not be. Stores
+    def submit(self, records: list[AccessRecord], shown: Shown | None = None) -> Future[bool]:
+        """Append without waiting: done (True) once stored, failed if they could not be;
+        False if `shown` was no longer the case's latest version (nothing stored). Stores
         that commit in the background override it; here it is `record`, at once."""
-        future: Future[None] = Future()
+        if shown is not None:
+            raise ValueError("this access log does not check case versions")
+        future: Future[bool] = Future()
         try:
             self.record(records)
         except Exception as error:
             future.set_exception(error)
         else:
-            future.set_result(None)
+            future.set_result(True)
         return future
 
     @abstractmethod
@@ -184,9 +193,11 @@ class SQLiteAccessLog(AccessLog):
 
 class PostgresAccessLog(AccessLog):
     """Table `access_log` in the configured schema; a trigger refuses updates and deletes.
-    Written by a `LogWriter` (its own thread and connection); read through a pool."""
+    Written by a `LogWriter` (its own thread and connection); read through a pool.
+    `events_table`: the case store's table in the same schema, so that a write can be
+    conditional on a case's version (`checks_case_versions`)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, events_table: str | None = None) -> None:
         ensure_postgres_schema(settings)
         self.table = sql.Identifier(settings.postgres_schema, "access_log")
         self.pool = ConnectionPool(
@@ -225,15 +236,17 @@ class PostgresAccessLog(AccessLog):
                 ).format(self.table, guard)
             )
         conninfo = postgres_conninfo(settings)
+        events = sql.Identifier(settings.postgres_schema, events_table) if events_table else None
+        self.checks_case_versions = events is not None
         self.writer = LogWriter(
-            lambda: psycopg.connect(conninfo, autocommit=True), self.table, COLUMNS
+            lambda: psycopg.connect(conninfo, autocommit=True), self.table, COLUMNS, events
         )
 
     def record(self, records: list[AccessRecord]) -> None:
         self.submit(records).result()
 
-    def submit(self, records: list[AccessRecord]) -> Future[None]:
-        return self.writer.submit([r.values() for r in records])
+    def submit(self, records: list[AccessRecord], shown: Shown | None = None) -> Future[bool]:
+        return self.writer.submit([r.values() for r in records], shown)
 
     def find(self, query: AccessQuery) -> list[AccessRecord]:
         conditions = query.conditions()
@@ -254,5 +267,8 @@ class PostgresAccessLog(AccessLog):
         self.pool.close()
 
 
-def open_access_log(settings: Settings) -> AccessLog:
-    return SQLiteAccessLog(settings) if settings.store == "sqlite" else PostgresAccessLog(settings)
+def open_access_log(settings: Settings, events_table: str | None = None) -> AccessLog:
+    """`events_table`: the case store's table on PostgreSQL (see `checks_case_versions`)."""
+    if settings.store == "sqlite":
+        return SQLiteAccessLog(settings)
+    return PostgresAccessLog(settings, events_table)

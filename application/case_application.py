@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from application.case_cache import CaseCache, private_copy
@@ -91,6 +92,18 @@ class CaseApplicationBase(Application[UUID]):
             case = updated
         self.case_cache.put(case)
         return case
+
+    @property
+    def events_table(self) -> str | None:
+        """The table of the case store's events on PostgreSQL; None on SQLite."""
+        if isinstance(self.recorder, PostgresApplicationRecorder):
+            return self.recorder.events_table_name
+        return None
+
+    def cached_case(self, case_id: UUID) -> Case | None:
+        """This process's latest known state of the case, without asking the store; it may
+        be behind (see `AccessLog.checks_case_versions`). Read it, never change it."""
+        return self.case_cache.get(case_id)
 
     def _replayed(self, case_id: UUID, version: int | None = None) -> Case:
         try:

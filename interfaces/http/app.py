@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with setup_lock(settings):
             app.state.cases = CaseApplication(settings, clock or SystemClock())
-            app.state.access_log = open_access_log(settings)
+            app.state.access_log = open_access_log(settings, app.state.cases.events_table)
             app.state.views = Views.start(settings, app.state.cases)
         try:
             yield

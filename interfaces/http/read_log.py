@@ -17,7 +17,9 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.access_log import AccessLog, AccessRecord
+from application.access_log_writer import Shown
 from domain.authorization import User
+from domain.case import Case
 from interfaces.http.case_view import Delivered
 from interfaces.http.problems import ProblemError, problem
 
@@ -32,7 +34,7 @@ RETRY = {"Retry-After": "1"}
 @dataclass(frozen=True)
 class Pending:
     case_id: UUID
-    written: Future[None]
+    written: Future[bool]
 
 
 def trace_id_of(request: Request) -> str:
@@ -55,7 +57,48 @@ def record_read(
     if not delivered.categories:
         return
     access_log: AccessLog = request.app.state.access_log
-    record = AccessRecord(
+    record = _record(request, user, purpose, case_id, delivered, grounds)
+    pending = Pending(case_id, access_log.submit([record]))
+    held: list[Pending] | None = request.scope.get("state", {}).get(PENDING)
+    if held is not None:
+        held.append(pending)
+    elif not _written(pending.written.exception(), pending.case_id):
+        raise ProblemError(*REFUSED, RETRY)
+
+
+def record_read_of_version(
+    request: Request, user: User, purpose: str, case: Case, delivered: Delivered, grounds: set[str]
+) -> Future[bool] | None:
+    """Hand the record of a read of this version of `case` to a store that checks case
+    versions: it is stored only if the version is still the case's latest. A future of
+    whether it was (and so whether the read may leave as it is); None if the read carries
+    no personal data, so there is nothing to record (nor anything learnt about the version)."""
+    if not delivered.categories:
+        return None
+    access_log: AccessLog = request.app.state.access_log
+    record = _record(request, user, purpose, case.id, delivered, grounds)
+    return access_log.submit([record], Shown(case.id, case.version))
+
+
+async def logged_as_latest(read: Future[bool], case_id: UUID) -> bool:
+    """Wait for `record_read_of_version`: False if the case has moved on (read it again);
+    a 503 if the record could not be written."""
+    if not read.done():
+        await asyncio.wait([asyncio.wrap_future(read)])
+    if not _written(read.exception(), case_id):
+        raise ProblemError(*REFUSED, RETRY)
+    return read.result()
+
+
+def _record(
+    request: Request,
+    user: User,
+    purpose: str,
+    case_id: UUID,
+    delivered: Delivered,
+    grounds: set[str],
+) -> AccessRecord:
+    return AccessRecord(
         at=request.app.state.cases.clock.now(),
         subject=user.subject,
         organisation=user.organisation,
@@ -67,12 +110,6 @@ def record_read(
         legal_ground="; ".join(sorted(grounds)),
         trace_id=trace_id_of(request),
     )
-    pending = Pending(case_id, access_log.submit([record]))
-    held: list[Pending] | None = request.scope.get("state", {}).get(PENDING)
-    if held is not None:
-        held.append(pending)
-    elif not _written(pending.written.exception(), pending.case_id):
-        raise ProblemError(*REFUSED, RETRY)
 
 
 def _written(error: BaseException | None, case_id: UUID) -> bool:
