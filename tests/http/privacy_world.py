@@ -503,7 +503,13 @@ class FamilyCase:
         return response
 
     def read(self, reader: Reader, **headers: str) -> Response:
-        return self.get(f"/v1/cases/{self.case_id}", reader, **headers)
+        """GET the case without ?position=: every write went through this process, whose
+        memory holds the case as it wrote it, so on PostgreSQL the read is served from
+        there (`get` with the position reads it from the store)."""
+        response: Response = self.api.client.get(
+            f"/v1/cases/{self.case_id}", headers={**self.headers(reader), **headers}
+        )
+        return response
 
 
 def open_family_case(api: Api, family: list[Person]) -> FamilyCase:

@@ -12,7 +12,7 @@ shares her own name with ggz-haaglanden."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +21,7 @@ from application.access_log import AccessLog, AccessQuery
 from application.clock import FixedClock
 from application.settings import Settings
 from domain.vocabulary import ConsentPurpose, DataCategory
+from interfaces.http.app import create_app
 from tests.http.case_api import COORDINATOR, Api
 from tests.http.conftest import Headers
 from tests.http.privacy_world import (
@@ -194,3 +195,30 @@ def test_the_coordination_views_never_show_the_consented_data(api: Api) -> None:
         "/v1/waitlist", params={"position": position}, headers=case.headers(Reader(COORDINATOR))
     ).json()["families"]
     assert [(f["case_id"], f["consent_in_force"]) for f in waiting] == [(case.case_id, False)]
+
+
+def test_a_withdrawal_made_through_another_api_process_holds_at_the_next_read(
+    api: Api, api_settings: Settings, clock: FixedClock, auth: Headers
+) -> None:
+    """This process holds the case in memory (on PostgreSQL it shows it from there) while
+    another process withdraws the consent: the next read, without ?position=, shows the
+    data gone, and its one record names only what it carried."""
+    case = family_sharing_everything(api)
+    reader = TO_THE_PARTNER.reader
+    before = markers_in(case.read(reader))
+    assert before == case.expected(reader, TODAY)[0]
+    elsewhere = api_settings.model_copy(update={"projections_in_process": False})
+    with TestClient(create_app(elsewhere, clock), raise_server_exceptions=False) as other:
+        through_other = replace(case, api=Api(other, auth, case.api.position))
+        assert through_other.withdraw("k-referral", frozenset({"father"})).status_code == 200
+    moment = clock.advance(seconds=1)
+    response = case.read(reader)
+    assert response.status_code == 200, response.text
+    after = markers_in(response)
+    allowed, required = case.expected(reader, TODAY)
+    assert after == allowed == required, case.describe(after ^ allowed)
+    assert before - after  # the withdrawal took something away
+    (record,) = access_log_of(api).find(AccessQuery(since=moment))
+    by_text = {m.text: m for m in case.markers}
+    assert {by_text[t].category.value for t in after} <= set(record.categories)
+    assert set(record.categories) <= {C.IDENTITY.value, C.REFERRALS.value}  # its own referral

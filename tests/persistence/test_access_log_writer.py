@@ -13,9 +13,12 @@ import pytest
 from psycopg import sql
 
 from application.access_log import AccessQuery, AccessRecord, PostgresAccessLog
-from application.access_log_writer import AccessLogClosedError
+from application.access_log_writer import AccessLogClosedError, Shown
+from application.cases import CaseApplication
 from application.persistence import postgres_conninfo
 from application.settings import Settings
+from domain.vocabulary import TriageOutcome
+from tests.factories import COORDINATOR, melding
 
 pytestmark = pytest.mark.parametrize("store_settings", ["postgres"], indirect=True)
 WAIT = 30  # seconds: only reached if the writer is stuck
@@ -97,3 +100,63 @@ def test_nothing_is_taken_after_closing(store_settings: Settings) -> None:
             sql.SQL("SELECT case_id FROM {}").format(table_of(store_settings))
         ).fetchall()
     assert rows == [("last",)]
+
+
+@pytest.fixture
+def checking(store_settings: Settings, app: CaseApplication) -> Iterator[PostgresAccessLog]:
+    """An access log that checks case versions against the case store's table."""
+    log = PostgresAccessLog(store_settings, app.events_table)
+    yield log
+    log.close()
+
+
+def test_a_read_of_the_latest_version_is_stored_and_of_an_older_one_is_not(
+    checking: PostgresAccessLog, app: CaseApplication
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    opened = app.get_case(case_id).version
+    assert checking.checks_case_versions
+
+    assert checking.submit([a_record("latest")], Shown(case_id, opened)).result(timeout=WAIT)
+    app.triage(case_id, COORDINATOR, outcome=TriageOutcome.COMPLEX, coordination_level=3)
+    older = checking.submit([a_record("older")], Shown(case_id, opened))
+    assert older.result(timeout=WAIT) is False
+    triaged = app.get_case(case_id).version
+    assert checking.submit([a_record("triaged")], Shown(case_id, triaged)).result(timeout=WAIT)
+
+    assert [r.case_id for r in checking.find(AccessQuery())] == ["latest", "triaged"]
+
+
+def test_conditional_and_plain_writes_committed_together_each_get_their_own_answer(
+    checking: PostgresAccessLog, app: CaseApplication, store_settings: Settings
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    opened = app.get_case(case_id).version
+    app.triage(case_id, COORDINATOR, outcome=TriageOutcome.COMPLEX, coordination_level=3)
+    with own_connection(store_settings) as blocker:
+        blocker.execute("BEGIN")
+        blocker.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table_of(store_settings)))
+        first = checking.submit([a_record("first")])  # on the wire, waiting for the lock
+        handed = [
+            checking.submit([a_record("stale-1"), a_record("stale-2")], Shown(case_id, opened)),
+            checking.submit([a_record("latest")], Shown(case_id, opened + 1)),
+            checking.submit([a_record("plain-1"), a_record("plain-2")]),
+        ]
+        blocker.execute("COMMIT")
+    assert first.result(timeout=WAIT)
+    assert [h.result(timeout=WAIT) for h in handed] == [False, True, True]
+    stored = [r.case_id for r in checking.find(AccessQuery())]
+    assert stored == ["first", "latest", "plain-1", "plain-2"]
+    with own_connection(store_settings) as reader:
+        transactions = reader.execute(
+            sql.SQL("SELECT count(DISTINCT xmin::text) FROM {}").format(table_of(store_settings))
+        ).fetchone()
+    assert transactions == (2,)  # the three that waited went in one statement
+
+
+def test_a_log_that_does_not_know_the_case_store_refuses_a_conditional_write(
+    store: PostgresAccessLog,
+) -> None:
+    assert not store.checks_case_versions
+    with pytest.raises(ValueError, match="case store"):
+        store.submit([a_record()], Shown(uuid4(), 1))
