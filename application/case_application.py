@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -45,6 +46,7 @@ class CaseApplicationBase(Application[UUID]):
         self.settings = settings
         self.clock = clock
         self.case_cache = CaseCache(settings.case_cache_size)
+        self._reached, self._reached_lock = 0, threading.Lock()
         env = eventsourcing_env(settings, "cases")
         if settings.store == "postgres":
             env["APPLICATION_RECORDER_TOPIC"] = get_topic(OneRoundTripRecorder)
@@ -147,11 +149,21 @@ class CaseApplicationBase(Application[UUID]):
         except IntegrityError:
             raise ConcurrentChangeError(case.id) from None
         self.case_cache.put(case)
-        return recordings[-1].notification.id if recordings else self.position()
+        return self._note_reached(recordings[-1].notification.id) if recordings else self.position()
 
     def position(self) -> int:
         """The position of the last recorded event (0 when there is none)."""
-        return self.recorder.max_notification_id() or 0
+        return self._note_reached(self.recorder.max_notification_id() or 0)
+
+    def has_reached(self, position: int) -> bool:
+        """Whether the store is known to have recorded `position`, without asking it: this
+        process saved or saw it, and positions only grow (they are committed in order)."""
+        return position <= self._reached
+
+    def _note_reached(self, position: int) -> int:
+        with self._reached_lock:
+            self._reached = max(self._reached, position)
+        return position
 
     def case_ids(self, batch_size: int = 1000) -> Iterator[UUID]:
         """Every case, in the order they were opened."""

@@ -14,10 +14,16 @@ commit then overlaps nothing but this read's own last steps.
 
 unfiltered      GET /bench/unfiltered/{id}: get case -> `structure_of` + every field filled
                 in; no policy, no log
-filter, no log  GET /bench/filtered-unlogged/{id}: GET /v1/cases/{id}'s own code (the same
-                parameters: X-Purpose, ?position=) but for `record_read`
+filter, no log  GET /bench/filtered-unlogged/{id}: GET /v1/cases/{id}'s code for a case read
+                from the store (the same parameters: X-Purpose, ?position=) but for
+                `record_read`
 filter + log    GET /v1/cases/{id} as it is: get case -> `viewer_of` -> `case_view` (the
-                domain's privacy policy) -> `record_read` (one access-log row, committed)
+                domain's privacy policy) -> `record_read` (one access-log row, committed).
+                On PostgreSQL the case this process holds in memory is read from there,
+                on the event loop, and its row is stored only if that version is still
+                the latest, checked in the same statement (no query for newer events, no
+                thread). Without a record nothing would check that, so the two variants
+                without a log ask the store first, as the product's read did before.
 
 The /bench routes are mounted by this benchmark on its own app only; nothing like them
 exists in the product. The case is one realistic family (4 members, 5 conversations, a round
@@ -72,6 +78,7 @@ from psycopg import sql
 from pydantic import SecretStr
 
 from application.access_log import COLUMNS, AccessLog, AccessQuery, AccessRecord
+from application.access_log_writer import Shown
 from application.persistence import postgres_conninfo
 from application.settings import Settings, load_settings
 from bench.served import wait_healthy
@@ -234,7 +241,8 @@ def filtered_unlogged_read(
     position: PositionQuery = None,
     purpose: PurposeHeader = None,
 ) -> Response:
-    """Benchmark only: GET /v1/cases/{case_id} as it is, but for `record_read`."""
+    """Benchmark only: GET /v1/cases/{case_id} as it reads a case from the store, but for
+    `record_read`."""
     wait_for_position(cases, position, settings.wait_timeout_seconds)
     case = readable_case(cases, user, case_id)
     viewer = viewer_of(user, case, purpose)
@@ -485,6 +493,7 @@ class TimedAccessLog(AccessLog):
 
     def __init__(self, real: AccessLog) -> None:
         self.real = real
+        self.checks_case_versions = real.checks_case_versions
         self.seconds: list[float] = []
 
     def record(self, records: list[AccessRecord]) -> None:
@@ -492,10 +501,10 @@ class TimedAccessLog(AccessLog):
         self.real.record(records)
         self.seconds.append(time.perf_counter() - started)
 
-    def submit(self, records: list[AccessRecord]) -> Future[None]:
+    def submit(self, records: list[AccessRecord], shown: Shown | None = None) -> Future[bool]:
         """The store's own submit (which may commit in the background), timed to its end."""
         started = time.perf_counter()
-        written = self.real.submit(records)
+        written = self.real.submit(records, shown)
         written.add_done_callback(lambda _: self.seconds.append(time.perf_counter() - started))
         return written
 

@@ -81,6 +81,8 @@ def wait_until(position: int | None, current: Callable[[], int], timeout: float,
 
 
 def wait_for_position(cases: CaseApplication, position: int | None, timeout: float) -> None:
+    if position is None or cases.has_reached(position):
+        return
     wait_until(position, cases.position, timeout, "the case store")
 
 

@@ -148,3 +148,17 @@ def test_the_least_recently_used_case_is_dropped_first(
         app.get_case(ids[2])  # so the second is dropped
         assert app.get_case(ids[0]) is kept[ids[0]]
         assert app.get_case(ids[1]) is not kept[ids[1]]
+
+
+def test_a_position_is_known_reached_once_this_process_saved_or_saw_it(
+    store_settings: Settings, app: CaseApplication
+) -> None:
+    _, opened = app.open_case(COORDINATOR, **melding())
+    assert app.has_reached(opened) and not app.has_reached(opened + 1)
+    other = CaseApplication(store_settings, FixedClock(app.clock.now()))
+    try:
+        assert not other.has_reached(opened)  # saved elsewhere: not known here yet
+        assert other.position() == opened
+        assert other.has_reached(opened) and not other.has_reached(opened + 1)
+    finally:
+        other.close()

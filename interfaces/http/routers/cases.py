@@ -73,9 +73,10 @@ async def read_case(
     Where the access log checks case versions (PostgreSQL), a case this process holds in
     memory is shown from there, on the event loop: its record is stored only if that state
     is still the latest, checked in the statement that stores it, so the read costs one
-    round trip and no thread. Otherwise, or if the case has moved on, it is read from the
-    store in a worker thread."""
-    if position is None:
+    round trip and no thread. (A `position` this process has seen recorded is reached: that
+    statement sees every event up to it.) Otherwise, or if the case has moved on, it is read
+    from the store in a worker thread."""
+    if position is None or cases.has_reached(position):
         from_memory = _read_from_memory(request, user, cases, case_id, purpose)
         if from_memory is not None:
             response, logged = from_memory
