@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 
@@ -125,20 +125,44 @@ class CaseApplicationBase(Application[UUID]):
         commutative: bool = False,
     ) -> int:
         """Get the case, run the command against it, save its new events; the position
-        of the last one is returned so a reader can wait for it."""
+        of the last one is returned so a reader can wait for it.
+
+        A case this process holds in memory is tried first, without asking the store: the
+        save checks it was the latest (its next version must still be free). If it was
+        not, or if the guard or a rule refuses on that state, the command is decided again
+        on the case as read from the store."""
+        cached = self.case_cache.get(case_id)
+        if cached is not None:
+            try:
+                return self._apply(private_copy(cached), actor, occurred_at, command, guard)
+            except PersistenceError:
+                raise
+            except Exception:  # any refusal is decided again on the current state
+                pass
         attempts = 1 + (COMMUTATIVE_RETRIES if commutative else 0)
         for attempt in range(attempts):
             case = private_copy(self.get_case(case_id))
-            if guard is not None:
-                guard(case)
-            command(case, self.provenance(actor, occurred_at))
             try:
-                return self._save(case)
+                return self._apply(case, actor, occurred_at, command, guard)
             except ConcurrentChangeError:
                 if attempt == attempts - 1:
                     raise
                 time.sleep(random.uniform(0, RETRY_BACKOFF_SECONDS * 2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _apply(
+        self,
+        case: Case,
+        actor: Actor,
+        occurred_at: datetime | None,
+        command: CaseCommand,
+        guard: CaseGuard | None,
+    ) -> int:
+        """Check the guard, run the command on this (private) case, save what it did."""
+        if guard is not None:
+            guard(case)
+        command(case, self.provenance(actor, occurred_at))
+        return self._save(case)
 
     def periods_for(self, case: Case) -> CasePeriods:
         return self.settings.periods_for(case.municipality)

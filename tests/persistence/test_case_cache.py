@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from copy import deepcopy
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,8 @@ from application.clock import FixedClock
 from application.errors import ConcurrentChangeError
 from application.settings import Settings
 from domain.case import Case
-from domain.errors import DomainError
+from domain.errors import DomainError, PlanError
+from domain.plan import Agreement, Goal
 from domain.provenance import Provenance
 from domain.vocabulary import TriageOutcome
 from tests.factories import COACH, COORDINATOR, melding
@@ -162,3 +164,61 @@ def test_a_position_is_known_reached_once_this_process_saved_or_saw_it(
         assert other.has_reached(opened) and not other.has_reached(opened + 1)
     finally:
         other.close()
+
+
+PLAN = {
+    "goals": [Goal("g1", "child", "school", "gaat weer naar school")],
+    "agreements": [Agreement("a1", "school-de-linde", "dagelijks contact", None)],
+    "next_evaluation": None,
+}
+
+
+def test_a_command_on_a_case_held_in_memory_asks_the_store_nothing_before_saving(
+    app: CaseApplication,
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    with queries_for_events(app) as asked:
+        app.hold_conversation(case_id, COACH, **conversation("c1"))
+    assert asked == []
+    assert [c.conversation_id for c in app.get_case(case_id).conversations] == ["c1"]
+
+
+def test_a_command_decided_on_memory_that_is_behind_is_decided_again_on_the_stored_case(
+    store_settings: Settings, app: CaseApplication
+) -> None:
+    """Another process adopts the plan while this one holds the case without it: adopting
+    here passes in memory, but not the save, and is refused on the stored case; revising
+    is refused in memory and done on the stored case."""
+    adopted_elsewhere, _ = app.open_case(COORDINATOR, **melding())
+    revised_here, _ = app.open_case(COORDINATOR, **melding())
+    other = CaseApplication(store_settings, FixedClock(app.clock.now()))
+    try:
+        for case_id in (adopted_elsewhere, revised_here):
+            other.adopt_plan(case_id, COORDINATOR, **PLAN)
+    finally:
+        other.close()
+
+    with pytest.raises(PlanError):
+        app.adopt_plan(adopted_elsewhere, COORDINATOR, **PLAN)
+    app.revise_plan(revised_here, COORDINATOR, **PLAN)
+
+    assert app.get_case(adopted_elsewhere).version == 2
+    assert app.get_case(revised_here).version == 3
+    assert app.get_case(revised_here).plan is not None
+
+
+@contextmanager
+def queries_for_events(app: CaseApplication) -> Iterator[list[object]]:
+    """The case store's queries for a case's events while the block runs."""
+    asked: list[object] = []
+    select_events = app.recorder.select_events
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        asked.append(args)
+        return select_events(*args, **kwargs)
+
+    app.recorder.select_events = counted  # type: ignore[method-assign]
+    try:
+        yield asked
+    finally:
+        del app.recorder.select_events

@@ -226,10 +226,14 @@ def test_concurrent_commands_on_one_case_are_stored_whole_or_rejected_whole(
 def test_a_command_on_a_case_changed_since_it_was_read_is_rejected_and_stores_nothing(
     app: CaseApplication,
 ) -> None:
+    """Tried on the case held in memory, then once on the case read from the store (the
+    first failure may only mean that memory was behind); another write came first both
+    times."""
     case_id, _ = app.open_case(COORDINATOR, **melding())
+    meanwhile = iter(["meanwhile-1", "meanwhile-2", "meanwhile-3"])
 
     def triage_while_another_writes(case: Case, by: Provenance) -> None:
-        app.hold_conversation(case_id, COACH, **conversation("meanwhile"))
+        app.hold_conversation(case_id, COACH, **conversation(next(meanwhile)))
         case.triage(by, outcome=TriageOutcome.CRISIS, coordination_level=5)
 
     with pytest.raises(ConcurrentChangeError) as rejected:
@@ -237,8 +241,8 @@ def test_a_command_on_a_case_changed_since_it_was_read_is_rejected_and_stores_no
 
     assert rejected.value.case_id == case_id
     case = app.get_case(case_id)
-    assert case.version == 2 and case.triage_outcome is None
-    assert [c.conversation_id for c in case.conversations] == ["meanwhile"]
+    assert case.version == 3 and case.triage_outcome is None
+    assert [c.conversation_id for c in case.conversations] == ["meanwhile-1", "meanwhile-2"]
 
 
 def test_a_commutative_command_is_retried_against_the_fresh_case(app: CaseApplication) -> None:
