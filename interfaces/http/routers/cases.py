@@ -77,17 +77,17 @@ async def read_case(
     statement sees every event up to it.) Otherwise, or if the case has moved on, it is read
     from the store in a worker thread."""
     if position is None or cases.has_reached(position):
-        from_memory = _read_from_memory(request, user, cases, case_id, purpose)
+        from_memory = read_from_memory(request, user, cases, case_id, purpose)
         if from_memory is not None:
             response, logged = from_memory
             if await logged_as_latest(logged, case_id):
                 return response
     return await run_in_threadpool(
-        _read_from_store, request, user, cases, settings, case_id, position, purpose
+        read_from_store, request, user, cases, settings, case_id, position, purpose
     )
 
 
-def _read_from_memory(
+def read_from_memory(
     request: Request,
     user: User,
     cases: CaseApplication,
@@ -109,7 +109,7 @@ def _read_from_memory(
     return None if logged is None else (rendered(view, exclude_unset=True), logged)
 
 
-def _read_from_store(
+def read_from_store(
     request: Request,
     user: User,
     cases: CaseApplication,
