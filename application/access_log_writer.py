@@ -28,6 +28,7 @@ log = logging.getLogger("gezinsregie.access")
 MAX_BATCH = 500
 """Rows per statement at most (PostgreSQL allows 65,535 parameters in one)."""
 PREPARED = b"gezinsregie_access_log_insert"
+PREPARED_IF_LATEST = b"gezinsregie_access_log_insert_if_latest"
 INT8, TEXT, TIMESTAMPTZ, UUID_OID = 20, 25, 1184, 2950  # type oids of the parameters
 
 
@@ -64,7 +65,8 @@ class LogWriter:
         events: sql.Identifier | None = None,
     ) -> None:
         self.connect, self.table, self.columns, self.events = connect, table, columns, events
-        self.types = [INT8, TIMESTAMPTZ] + [TEXT] * (len(columns) - 1) + [UUID_OID, INT8]
+        self.types = [TIMESTAMPTZ] + [TEXT] * (len(columns) - 1)
+        self.types_if_latest = [INT8, *self.types, UUID_OID, INT8]
         self.connection: psycopg.Connection[Any] | None = None
         self.changed = threading.Condition()
         self.in_flight: list[Handed] = []
@@ -111,7 +113,7 @@ class LogWriter:
                 if not self.in_flight:
                     return
                 done = self.in_flight
-            stored, error = self._answer()
+            stored, error = self._answer(len(done))
             with self.changed:
                 self.in_flight = []
                 if error is not None:
@@ -143,24 +145,32 @@ class LogWriter:
         self.changed.notify_all()
 
     def _send(self, batch: list[Handed]) -> None:
-        """Each row goes with the number of its write in the batch and the version shown."""
+        """A plain INSERT; if a write is conditional, each row goes with the number of its
+        write in the batch and the version shown (see `_insert_if_latest`)."""
         pgconn = self._open()
-        rows = [
-            (number, *row, *(handed.shown or (None, None)))
-            for number, handed in enumerate(batch)
-            for row in handed.rows
-        ]
+        if any(handed.shown for handed in batch):
+            rows = [
+                (number, *row, *(handed.shown or (None, None)))
+                for number, handed in enumerate(batch)
+                for row in handed.rows
+            ]
+            prepared, statement, types = (
+                PREPARED_IF_LATEST, self._insert_if_latest, self.types_if_latest
+            )  # fmt: skip
+        else:
+            rows = [row for handed in batch for row in handed.rows]
+            prepared, statement, types = PREPARED, self._insert, self.types
         values = [None if v is None else str(v).encode() for row in rows for v in row]
         if len(rows) == 1:
-            pgconn.send_query_prepared(PREPARED, values)
+            pgconn.send_query_prepared(prepared, values)
         else:
-            pgconn.send_query_params(self._insert(len(rows)), values, self.types * len(rows))
+            pgconn.send_query_params(statement(len(rows)), values, types * len(rows))
         while pgconn.flush():  # only for rows bigger than the socket's buffer
             select.select([], [pgconn.socket], [])
 
-    def _answer(self) -> tuple[set[int], Exception | None]:
+    def _answer(self, writes: int) -> tuple[set[int], Exception | None]:
         """Wait (without the GIL) for the statement's answer: the numbers of the writes
-        stored, and the error if it failed."""
+        stored (all of them for a plain INSERT), and the error if it failed."""
         assert self.connection is not None
         pgconn = self.connection.pgconn
         stored: set[int] = set()
@@ -173,7 +183,9 @@ class LogWriter:
                 result = pgconn.get_result()
                 if result is None:
                     return stored, error
-                if result.status != pq.ExecStatus.TUPLES_OK and error is None:
+                if result.status == pq.ExecStatus.COMMAND_OK:
+                    stored.update(range(writes))
+                elif result.status != pq.ExecStatus.TUPLES_OK and error is None:
                     error = error_from_result(result)
                 for tuple_number in range(result.ntuples):
                     stored.add(int(result.get_value(tuple_number, 0) or b"-1"))
@@ -183,10 +195,14 @@ class LogWriter:
     def _open(self) -> pq.abc.PGconn:
         if self.connection is None:
             connection = self.connect()
-            result = connection.pgconn.prepare(PREPARED, self._insert(1), self.types)
-            if result.status != pq.ExecStatus.COMMAND_OK:
-                connection.close()
-                raise error_from_result(result)
+            for name, statement, types in (
+                (PREPARED, self._insert(1), self.types),
+                (PREPARED_IF_LATEST, self._insert_if_latest(1), self.types_if_latest),
+            ):
+                result = connection.pgconn.prepare(name, statement, types)
+                if result.status != pq.ExecStatus.COMMAND_OK:
+                    connection.close()
+                    raise error_from_result(result)
             connection.pgconn.nonblocking = 1
             self.connection = connection
         return self.connection.pgconn
@@ -198,15 +214,17 @@ class LogWriter:
             self.connection = None
 
     def _insert(self, count: int) -> bytes:
-        """INSERT of `count` rows (numbered parameters) whose shown version, if any, is
-        still the latest; it answers the numbers of the writes it stored."""
-        width = len(self.types)
-        rows = [
-            sql.SQL("({})").format(
-                sql.SQL(", ").join(sql.SQL(f"${r * width + c + 1}") for c in range(width))
-            )
-            for r in range(count)
-        ]
+        """INSERT of `count` rows, with numbered parameters."""
+        insert = sql.SQL("INSERT INTO {} ({}) VALUES {}").format(
+            self.table,
+            sql.SQL(", ").join(map(sql.Identifier, self.columns)),
+            self._values(count, len(self.types)),
+        )
+        return insert.as_string().encode()
+
+    def _insert_if_latest(self, count: int) -> bytes:
+        """INSERT of those of `count` rows (numbered parameters) whose shown version, if
+        any, is still the latest; it answers the numbers of the writes it stored."""
         latest = (
             sql.SQL("NOT EXISTS (SELECT FROM {} e WHERE e.originator_id = h.shown_case "
                     "AND e.originator_version > h.shown_version)").format(self.events)
@@ -219,5 +237,20 @@ class LogWriter:
             "kept AS (SELECT * FROM handed h WHERE h.shown_case IS NULL OR {latest}), "
             "stored AS (INSERT INTO {table} ({columns}) SELECT {columns} FROM kept) "
             "SELECT DISTINCT write_number FROM kept"
-        ).format(columns=columns, rows=sql.SQL(", ").join(rows), latest=latest, table=self.table)
+        ).format(
+            columns=columns,
+            rows=self._values(count, len(self.types_if_latest)),
+            latest=latest,
+            table=self.table,
+        )
         return insert.as_string().encode()
+
+    @staticmethod
+    def _values(count: int, width: int) -> sql.Composable:
+        """`count` rows of `width` numbered parameters: ($1, $2), ($3, $4)..."""
+        return sql.SQL(", ").join(
+            sql.SQL("({})").format(
+                sql.SQL(", ").join(sql.SQL(f"${r * width + c + 1}") for c in range(width))
+            )
+            for r in range(count)
+        )
