@@ -22,6 +22,8 @@ EVENTS_PER_READ = 1000
 names first; with the garbage collector paused during a batch (see `process`), one read
 per batch is fastest on PostgreSQL (bench/rebuild.py)."""
 POLL_SECONDS = 0.05
+STALL_SECONDS = 1.0
+"""A live view that has not moved for this long while the store is ahead resubscribes."""
 Progress = Callable[[int], None]
 
 
@@ -115,7 +117,7 @@ class ProjectionWorker:
         position = self.position
         with self.cases.recorder.subscribe(gt=position) as subscription:
             ended = threading.Event()
-            stopper = threading.Thread(target=self._stop_on_request, args=(subscription, ended))
+            stopper = threading.Thread(target=self._watch, args=(subscription, ended))
             stopper.start()
             try:
                 for notification in subscription:
@@ -125,12 +127,25 @@ class ProjectionWorker:
                 subscription.stop()
                 stopper.join()
 
-    def _stop_on_request(self, subscription: Any, ended: threading.Event) -> None:
-        """A subscription blocks while waiting for events: stop it when asked to."""
+    def _watch(self, subscription: Any, ended: threading.Event) -> None:
+        """A subscription blocks while waiting for events: stop it when asked to, and when
+        it is stuck. The library's subscription reads what is recorded, then starts to
+        LISTEN in a thread of its own: an event recorded in between notifies no one, and the
+        subscription would wait for the next. So if the store is ahead of the view and the
+        view has not moved for `STALL_SECONDS`, the subscription is stopped, and `run`
+        catches up and subscribes again."""
+        seen, ticks = self.position, 0
         while not ended.is_set():
             if self.stopping.wait(0.1):
                 subscription.stop()
                 return
+            ticks += 1
+            if ticks % round(STALL_SECONDS / 0.1) == 0:
+                now = self.position
+                if now == seen and (self.cases.recorder.max_notification_id() or 0) > now:
+                    subscription.stop()
+                    return
+                seen = now
 
     def stop(self) -> None:
         self.stopping.set()
