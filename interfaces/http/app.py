@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from application.access_log import open_access_log
 from application.cases import CaseApplication
@@ -26,12 +27,16 @@ from interfaces.http.routers import (
 )
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.http.views import Views
+from interfaces.http.worker_threads import request_threads
 from interfaces.tokens import TokenService
 
 API_DESCRIPTION = """Coordinate care around families: every fact about a family case is an
 event. Commands answer with a `position`; queries take `?position=` to read your own
 writes. Errors are `application/problem+json`. Authenticate with `Authorization: Bearer
 <JWT>` (`gezinsregie token --help`)."""
+
+
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -45,15 +50,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             app.state.cases = CaseApplication(settings, clock or SystemClock())
             app.state.access_log = open_access_log(settings, app.state.cases.events_table)
             app.state.views = Views.start(settings, app.state.cases)
+            app.state.request_threads = request_threads()
         try:
             yield
         finally:
+            app.state.request_threads.shutdown(wait=True)
             app.state.views.stop()
             app.state.access_log.close()
             app.state.cases.close()
 
     app = FastAPI(
-        title="gezinsregie", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan
+        title="gezinsregie",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        telemetry=None if settings.opentelemetry else NO_TELEMETRY,
     )
     app.state.settings, app.state.tokens = settings, tokens
     install_problem_handlers(app)

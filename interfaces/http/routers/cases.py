@@ -7,19 +7,15 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Request, Response, status
-from starlette.concurrency import run_in_threadpool
 
 from application.cases import CaseApplication
-from application.settings import Settings
 from domain.authorization import User, may_open_case_in, may_read
 from domain.family import FamilyMember
 from domain.vocabulary import ConsentPurpose
 from interfaces.http.actors import actor_of
 from interfaces.http.case_view import case_view, viewer_of
 from interfaces.http.deps import (
-    CasesDep,
     PositionQuery,
-    SettingsDep,
     UserDep,
     readable_case,
     wait_for_position,
@@ -28,6 +24,7 @@ from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import logged_as_latest, record_read, record_read_of_version
 from interfaces.http.rendered import rendered
 from interfaces.http.schemas.cases import CaseCreatedOut, CaseOut, OpenCaseIn
+from interfaces.http.worker_threads import in_worker_thread
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 READ_ATTEMPTS = 5
@@ -36,20 +33,24 @@ can be read runs out."""
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseCreatedOut)
-def open_case(body: OpenCaseIn, user: UserDep, cases: CasesDep) -> Response:
+async def open_case(body: OpenCaseIn, request: Request, user: UserDep) -> Response:
     """Register a melding: opens a case for the family."""
     if not may_open_case_in(user, body.municipality, body.team):
         raise ProblemError(
             403, "Forbidden", f"you do not register cases for {body.municipality}/{body.team}"
         )
+    cases: CaseApplication = request.app.state.cases
+    case_id, position = await in_worker_thread(request, opened_case, cases, user, body)
+    return rendered(CaseCreatedOut(case_id=case_id, position=position), status.HTTP_201_CREATED)
+
+
+def opened_case(cases: CaseApplication, user: User, body: OpenCaseIn) -> tuple[UUID, int]:
+    """The new case's id and position; a previous case named must be readable to the user."""
     if body.previous_case_id is not None:
         readable_case(cases, user, body.previous_case_id)
     melding = body.model_dump(exclude={"occurred_at", "members"})
     members = [FamilyMember(**m.model_dump()) for m in body.members]
-    case_id, position = cases.open_case(
-        actor_of(user), occurred_at=body.occurred_at, members=members, **melding
-    )
-    return rendered(CaseCreatedOut(case_id=case_id, position=position), status.HTTP_201_CREATED)
+    return cases.open_case(actor_of(user), occurred_at=body.occurred_at, members=members, **melding)
 
 
 PurposeHeader = Annotated[
@@ -63,8 +64,6 @@ async def read_case(
     case_id: UUID,
     request: Request,
     user: UserDep,
-    cases: CasesDep,
-    settings: SettingsDep,
     position: PositionQuery = None,
     purpose: PurposeHeader = None,
 ) -> Response:
@@ -76,14 +75,15 @@ async def read_case(
     round trip and no thread. (A `position` this process has seen recorded is reached: that
     statement sees every event up to it.) Otherwise, or if the case has moved on, it is read
     from the store in a worker thread."""
+    cases: CaseApplication = request.app.state.cases
     if position is None or cases.has_reached(position):
         from_memory = read_from_memory(request, user, cases, case_id, purpose)
         if from_memory is not None:
             response, logged = from_memory
             if await logged_as_latest(logged, case_id):
                 return response
-    return await run_in_threadpool(
-        read_from_store, request, user, cases, settings, case_id, position, purpose
+    return await in_worker_thread(
+        request, read_from_store, request, user, cases, case_id, position, purpose
     )
 
 
@@ -113,12 +113,11 @@ def read_from_store(
     request: Request,
     user: User,
     cases: CaseApplication,
-    settings: Settings,
     case_id: UUID,
     position: int | None,
     purpose: ConsentPurpose | None,
 ) -> Response:
-    wait_for_position(cases, position, settings.wait_timeout_seconds)
+    wait_for_position(cases, position, cases.settings.wait_timeout_seconds)
     case = readable_case(cases, user, case_id)
     viewer = viewer_of(user, case, purpose)
     view, delivered, shown = case_view(viewer, case, cases.clock.now().date())

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from application.cases import CaseApplication
@@ -17,11 +17,12 @@ from domain.authorization import Duty, User, may_read
 from domain.case import Case
 from domain.plan import Agreement, Goal
 from interfaces.http.actors import actor_of
-from interfaces.http.deps import CasesDep, UserDep, check_may_perform
+from interfaces.http.deps import UserDep, check_may_perform
 from interfaces.http.problems import ProblemError
 from interfaces.http.rendered import rendered
 from interfaces.http.schemas import commands as body
 from interfaces.http.schemas.common import CommandBody, PositionOut
+from interfaces.http.worker_threads import in_worker_thread
 
 router = APIRouter(prefix="/v1/cases/{case_id}", tags=["case commands"])
 Details = Callable[[Any, User], dict[str, Any]]
@@ -58,7 +59,7 @@ def reopening_of(command: body.ReopenIn, user: User) -> dict[str, Any]:
     return {"coach": user.subject, "help_question_id": command.help_question_id}
 
 
-def with_body(endpoint: Callable[..., Response], model: type[CommandBody]) -> None:
+def with_body(endpoint: Callable[..., Any], model: type[CommandBody]) -> None:
     """Declare the endpoint's body as `model`; optional when none of its fields is required,
     so a command like "contact made" may be sent without a body."""
     optional = not any(field.is_required() for field in model.model_fields.values())
@@ -87,8 +88,8 @@ def guard_for(user: User, duty: Duty, referral_id: str | None = None) -> Callabl
     return guard
 
 
-def run(
-    cases: CaseApplication,
+async def run(
+    request: Request,
     method: str,
     case_id: UUID,
     user: User,
@@ -96,8 +97,16 @@ def run(
     details: dict[str, Any],
     guard: Callable[[Case], None],
 ) -> Response:
-    position = getattr(cases, method)(
-        case_id, actor_of(user), command.occurred_at, guard=guard, **details
+    """The application's method, in a worker thread: it reads and saves the case."""
+    cases: CaseApplication = request.app.state.cases
+    position = await in_worker_thread(
+        request,
+        getattr(cases, method),
+        case_id,
+        actor_of(user),
+        command.occurred_at,
+        guard=guard,
+        **details,
     )
     return rendered(PositionOut(position=position))
 
@@ -110,10 +119,10 @@ def case_command(
     summary: str,
     details: Details = fields_of,
 ) -> None:
-    def endpoint(case_id: UUID, user: UserDep, cases: CasesDep, command: Any) -> Response:
+    async def endpoint(case_id: UUID, request: Request, user: UserDep, command: Any) -> Response:
         command = command or model.model_validate({})
         guard = guard_for(user, duty)
-        return run(cases, method, case_id, user, command, details(command, user), guard)
+        return await run(request, method, case_id, user, command, details(command, user), guard)
 
     with_body(endpoint, model)
     endpoint.__name__ = route_name(path)
@@ -130,13 +139,13 @@ def case_command(
 def referral_command(
     path: str, method: str, model: type[CommandBody], summary: str, details: Details = fields_of
 ) -> None:
-    def endpoint(
-        case_id: UUID, referral_id: str, user: UserDep, cases: CasesDep, command: Any
+    async def endpoint(
+        case_id: UUID, referral_id: str, request: Request, user: UserDep, command: Any
     ) -> Response:
         command = command or model.model_validate({})
         guard = guard_for(user, Duty.REFERRAL_RESPONSE, referral_id)
         extra = {**details(command, user), "referral_id": referral_id}
-        return run(cases, method, case_id, user, command, extra, guard)
+        return await run(request, method, case_id, user, command, extra, guard)
 
     with_body(endpoint, model)
     endpoint.__name__ = route_name(f"/referral/{path}")
@@ -151,14 +160,13 @@ def referral_command(
 
 
 @router.post("/consents/{consent_id}/withdraw", response_model=PositionOut)
-def withdraw_consent(
-    case_id: UUID, consent_id: str, command: body.WithdrawalIn, user: UserDep, cases: CasesDep
+async def withdraw_consent(
+    case_id: UUID, consent_id: str, command: body.WithdrawalIn, request: Request, user: UserDep
 ) -> Response:
     """Withdraw a consent: it ends at once, in every view."""
     details = {**fields_of(command, user), "consent_id": consent_id}
-    return run(
-        cases, "withdraw_consent", case_id, user, command, details, guard_for(user, Duty.CARE)
-    )
+    guard = guard_for(user, Duty.CARE)
+    return await run(request, "withdraw_consent", case_id, user, command, details, guard)
 
 
 INTAKE, CARE = Duty.INTAKE, Duty.CARE
