@@ -33,8 +33,10 @@ run, and how long one small durable commit takes on this PostgreSQL (every event
 waits for one, one at a time under the event table's EXCLUSIVE lock).
 
 Targets: p99 <= 50 ms for commands, <= 20 ms for GET /v1/cases/{case_id}; HTTP throughput
-at least 0.5 of the in-process throughput. The server gets SIGTERM at the end (killed if
-it has not stopped within 10 s); every schema made is dropped.
+at least 0.5 of the in-process throughput. Throughput counts answered requests (2xx
+and the 409s of concurrent triage); a run in which any request failed gets no verdict.
+The server gets SIGTERM at the end (killed if it has not stopped within 10 s); every
+schema made is dropped.
 
 Locust monkey-patches the process it is imported in (gevent), so it runs in a child
 process of its own; this process keeps real threads for the in-process measurement.
@@ -293,8 +295,13 @@ class Measured:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def failed(self) -> int:
+        return sum(is_error(sample[2]) for sample in self.samples)
+
+    @property
     def throughput(self) -> float:
-        return len(self.samples) / self.seconds
+        """Answered requests per second: a failure is not throughput."""
+        return (len(self.samples) - self.failed) / self.seconds
 
 
 def percentiles(values: list[float]) -> tuple[float, float, float] | None:
@@ -340,7 +347,7 @@ def table(measured: Measured, names: Callable[[str], str], with_server: bool) ->
         line = [
             "total" if route is None else names(route),
             str(len(samples)),
-            f"{len(samples) / measured.seconds:,.1f}",
+            f"{sum(not is_error(s[2]) for s in samples) / measured.seconds:,.1f}",
             ms(p50),
             ms(p95),
             ms(p99),
@@ -832,6 +839,7 @@ def measure_http(
         results = run_locust(config, workdir)
         server_cpu = cpu_seconds(in_session(session)) - server_cpu
         postgres_cpu = cpu_seconds(is_postgres) - postgres_cpu
+        exited_early = server.process.poll() is not None
     except BaseException:
         print(f"server log, last lines:\n{server.log_tail(40)}", file=sys.stderr)
         raise
@@ -839,8 +847,9 @@ def measure_http(
         notes.append(stop_server(server))
     seconds = results["seconds"]
     samples = [(name, float(latency), int(status)) for name, latency, status in results["samples"]]
+    server_share = "exited during the run" if exited_early else f"{server_cpu / seconds:.2f}"
     notes.append(
-        f"CPU during the run, in cores of {os.cpu_count()}: server {server_cpu / seconds:.2f}, "
+        f"CPU during the run, in cores of {os.cpu_count()}: server {server_share}, "
         f"load generator {results['cpu_seconds'] / seconds:.2f}, "
         f"postgres {postgres_cpu / seconds:.2f}"
         + (" (locust warned: its CPU was above 90%)" if results["cpu_warning"] else "")
@@ -878,6 +887,9 @@ def report(
 ) -> str:
     ratio = http.throughput / local.throughput
     verdict = "met" if ratio >= RATIO_TARGET else "MISSED"
+    failed = {m.label: m.failed for m in (http, paced, local) if m is not None and m.failed}
+    if failed:
+        verdict = "NOT JUDGED, requests failed: " + ", ".join(f"{k} {v}" for k, v in failed.items())
     lines = http_section(http, args, "saturated (no think time: throughput)")
     if paced is not None:
         lines += http_section(
