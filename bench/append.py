@@ -589,13 +589,10 @@ def profile_backend(backend: Backend, cases: int, workloads: list[str], limit: i
     for workload in workloads:
         for name in ("app", "raw"):
             profiler = cProfile.Profile()
-            profiler.runcall(
-                measure_app if name == "app" else measure_raw,
-                backend,
-                workload,
-                cases,
-                *([] if name == "app" else [text]),
-            )
+            if name == "app":
+                profiler.runcall(measure_app, backend, workload, cases)
+            else:
+                profiler.runcall(measure_raw, backend, workload, cases, text)
             for sort in ("tottime", "cumulative"):
                 out = io.StringIO()
                 stats = pstats.Stats(profiler, stream=out)

@@ -82,6 +82,7 @@ from pydantic import SecretStr
 
 from application.access_log import COLUMNS, AccessLog, AccessQuery, AccessRecord
 from application.access_log_writer import Shown
+from application.cases import CaseApplication
 from application.persistence import postgres_conninfo
 from application.settings import Settings, load_settings
 from bench.served import wait_healthy
@@ -98,9 +99,7 @@ from interfaces.http.case_view import (
     viewer_of,
 )
 from interfaces.http.deps import (
-    CasesDep,
     PositionQuery,
-    SettingsDep,
     UserDep,
     readable_case,
     wait_for_position,
@@ -120,6 +119,7 @@ from interfaces.http.schemas.cases import (
     SafetyOut,
     SharingDecisionOut,
 )
+from interfaces.http.worker_threads import in_worker_thread
 from interfaces.tokens import TokenService
 
 if TYPE_CHECKING:
@@ -222,50 +222,63 @@ def everything_of(case: Case) -> CaseOut:
     return out
 
 
-def unfiltered_read(
-    case_id: UUID,
-    user: UserDep,
-    cases: CasesDep,
-    settings: SettingsDep,
-    position: PositionQuery = None,
+async def unfiltered_read(
+    case_id: UUID, request: Request, user: UserDep, position: PositionQuery = None
 ) -> Response:
     """Benchmark only: the read of GET /v1/cases/{case_id} without filter and log (the same
-    read-your-writes parameter and the same rendering; no purpose, which only the policy
-    reads)."""
-    wait_for_position(cases, position, settings.wait_timeout_seconds)
+    read-your-writes parameter, the same request threads and the same rendering; no
+    purpose, which only the policy reads)."""
+    cases: CaseApplication = request.app.state.cases
+    return await in_worker_thread(request, everything_read, cases, user, case_id, position)
+
+
+def everything_read(
+    cases: CaseApplication, user: User, case_id: UUID, position: int | None
+) -> Response:
+    wait_for_position(cases, position, cases.settings.wait_timeout_seconds)
     return rendered(everything_of(readable_case(cases, user, case_id)), exclude_unset=True)
 
 
-def filtered_unlogged_read(
+async def filtered_unlogged_read(
     case_id: UUID,
     request: Request,
     user: UserDep,
-    cases: CasesDep,
-    settings: SettingsDep,
     position: PositionQuery = None,
     purpose: PurposeHeader = None,
 ) -> Response:
     """Benchmark only: GET /v1/cases/{case_id} as it reads a case from the store, but for
     `record_read`."""
-    wait_for_position(cases, position, settings.wait_timeout_seconds)
+    cases: CaseApplication = request.app.state.cases
+    return await in_worker_thread(request, filtered_read, cases, user, case_id, position, purpose)
+
+
+def filtered_read(
+    cases: CaseApplication,
+    user: User,
+    case_id: UUID,
+    position: int | None,
+    purpose: ConsentPurpose | None,
+) -> Response:
+    wait_for_position(cases, position, cases.settings.wait_timeout_seconds)
     case = readable_case(cases, user, case_id)
     viewer = viewer_of(user, case, purpose)
     view, _, _ = case_view(viewer, case, cases.clock.now().date())
     return rendered(view, exclude_unset=True)
 
 
-def logged_read_from_store(
+async def logged_read_from_store(
     case_id: UUID,
     request: Request,
     user: UserDep,
-    cases: CasesDep,
-    settings: SettingsDep,
     position: PositionQuery = None,
     purpose: PurposeHeader = None,
 ) -> Response:
     """Benchmark only: GET /v1/cases/{case_id} as it reads a case from the store (as for a
     case this process does not hold, or one changed elsewhere): filtered and logged."""
-    return read_from_store(request, user, cases, settings, case_id, position, purpose)
+    cases: CaseApplication = request.app.state.cases
+    return await in_worker_thread(
+        request, read_from_store, request, user, cases, case_id, position, purpose
+    )
 
 
 def in_process_client(app: FastAPI) -> TestClient:
