@@ -1,4 +1,7 @@
-"""Dependencies of the routes: the application, the authenticated user, a readable case."""
+"""Dependencies of the routes: the application, the authenticated user, a readable case.
+
+Dependencies are `async def`: they are cheap, and run on the event loop without a hop to
+a thread."""
 
 from __future__ import annotations
 
@@ -19,8 +22,6 @@ from interfaces.http.problems import ProblemError
 from interfaces.tokens import InvalidTokenError, TokenService
 
 UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
-"""Dependencies are `async def`: they are cheap, and run on the event loop without a
-hop to the thread pool."""
 
 
 class BearerUser(HTTPBearer):
