@@ -203,7 +203,7 @@ def serve(
             if app.position() == 0:
                 write_demo(app, 36)
     uvicorn.run(
-        "interfaces.http.app:create_app",
+        "interfaces.http.app:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -13,8 +13,9 @@ from application.access_log import AccessLog, AccessQuery, AccessRecord
 from domain.authorization import is_coordinating, is_the_coach, may_read_access_log
 from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.problems import ProblemError
+from interfaces.http.schemas.common import PROBLEM_RESPONSES
 
-router = APIRouter(tags=["access log"])
+router = APIRouter(tags=["access log"], responses=PROBLEM_RESPONSES)
 Filter = Annotated[str | None, Query(max_length=64)]
 
 

@@ -20,9 +20,10 @@ from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import record_read
 from interfaces.http.schemas.cases import CaseOut
+from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.inspection_report import result_dict
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
 AUDIT_PURPOSE = "audit"
 
 

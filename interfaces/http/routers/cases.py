@@ -24,9 +24,10 @@ from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import logged_as_latest, record_read, record_read_of_version
 from interfaces.http.rendered import rendered
 from interfaces.http.schemas.cases import CaseCreatedOut, CaseOut, OpenCaseIn
+from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.http.worker_threads import in_worker_thread
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=PROBLEM_RESPONSES)
 READ_ATTEMPTS = 5
 """A read whose case changes under it is built again; only a case changing faster than it
 can be read runs out."""

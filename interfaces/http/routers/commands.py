@@ -21,10 +21,12 @@ from interfaces.http.deps import UserDep, check_may_perform
 from interfaces.http.problems import ProblemError
 from interfaces.http.rendered import rendered
 from interfaces.http.schemas import commands as body
-from interfaces.http.schemas.common import CommandBody, PositionOut
+from interfaces.http.schemas.common import PROBLEM_RESPONSES, CommandBody, PositionOut
 from interfaces.http.worker_threads import in_worker_thread
 
-router = APIRouter(prefix="/v1/cases/{case_id}", tags=["case commands"])
+router = APIRouter(
+    prefix="/v1/cases/{case_id}", tags=["case commands"], responses=PROBLEM_RESPONSES
+)
 Details = Callable[[Any, User], dict[str, Any]]
 
 

@@ -13,12 +13,13 @@ from domain.authorization import may_read_reports, report_scope
 from interfaces.http.deps import PositionQuery, SettingsDep, UserDep
 from interfaces.http.problems import ProblemError
 from interfaces.http.routers.coordination import Place, view_of
+from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.report_formats import render
 from projections.monitor import MonitorOptions, monitor
 from projections.report_period import ReportPeriod
 from projections.report_table import suppress_small_cells
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "md": "text/markdown"}
 REPORT_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
