@@ -687,8 +687,8 @@ def locust_main(config_path: str, results_path: str) -> int:
     Locust schedules and paces the users; each user talks to the server through a plain
     geventhttpclient connection of its own and notes every request itself. (Locust's
     FastHttpUser parses the URL, keeps cookies and logs every request into its own
-    statistics: about a third more of this machine's CPU per request, taken from the
-    server's two cores.)"""
+    statistics: 0.42 ms of CPU per request here against 0.25 ms, taken from the same two
+    cores the server runs on.)"""
     import gevent
     from geventhttpclient import HTTPClient
     from locust import User, constant, constant_throughput, task

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
@@ -74,9 +74,7 @@ def create_app(
             app.state.views = Views.start(settings, app.state.cases)
             app.state.request_threads = request_threads()
         try:
-            with ExitStack() as serving:
-                if tuned_collector:
-                    serving.enter_context(tuned_for_serving())
+            with tuned_for_serving() if tuned_collector else nullcontext():
                 yield
         finally:
             app.state.request_threads.shutdown(wait=True)
