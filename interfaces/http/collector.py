@@ -1,11 +1,11 @@
 """CPython's cyclic garbage collector, tuned for a served API process.
 
-By default the collector runs whenever 700 more container objects have been made than
-freed: a request makes thousands, so it runs several times per request. It walks every
-object still alive at that moment, which under load includes the objects of the other
-requests in flight; those then count as survivors, and full collections follow, which
-walk everything the process holds: its code, its cached cases. Measured under the load
-of `bench/api_load.py`: about a tenth of a worker's CPU, and pauses of up to ~100 ms.
+By default a young collection runs whenever 700 more container objects have been made
+than freed (under the load of `bench/api_load.py`, about every tenth request), a middle
+one every tenth young one. Objects that survive them, such as those of the requests then
+in flight, count towards a full collection, which walks everything the process holds: its
+code, its cached cases. Measured under that load: about a tenth of a worker's CPU, with
+full collections of ~100 ms each.
 
 Once the process has started, the objects it holds are moved out of the collector's
 reach (they live as long as the process), and young collections run 30 times less
