@@ -1,10 +1,10 @@
 """Responses rendered in the route itself, for the busiest routes (every case command,
 opening and reading a case).
 
-FastAPI validates a returned model once more against the route's `response_model` and,
-for a plain `def` route, hands that validation to the thread pool a second time: a second
-thread hop per request. The model built by the route is already valid, so the route
-renders it and returns the bytes; `response_model` stays on the route for the OpenAPI."""
+FastAPI would validate a returned model once more against the route's `response_model`
+(for a plain `def` route, in the thread pool: one more thread hop per request). The model
+built by the route is already valid, so the route renders it and returns the bytes;
+`response_model` stays on the route for the OpenAPI."""
 
 from __future__ import annotations
 
