@@ -5,7 +5,8 @@ so that notification ids are committed in the order they are issued), NOTIFY and
 then COMMIT. Between the two the saving thread needs the GIL back while the lock is held;
 with a dozen busy request threads that stretched every save's hold on the lock to ~2 ms
 and capped the whole store at ~450 saves/s, one at a time. Here a database function takes
-the same lock, notifies and inserts, and the statement commits on its own (the library's
+the same lock, checks that the versions are free, notifies and inserts, and the statement
+commits on its own (the library's
 connections are autocommit): the lock is held for the insert and the commit only, with no
 client in between."""
 
@@ -14,7 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
@@ -39,9 +45,15 @@ class OneRoundTripRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
-                "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
+                "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+                "DECLARE event {schema}.{event}; BEGIN "
                 "SET LOCAL lock_timeout = '{timeout}s'; "
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "FOREACH event IN ARRAY events LOOP "  # one primary-key lookup per event
+                "IF EXISTS (SELECT FROM {schema}.{table} t "
+                "WHERE t.originator_id = event.originator_id "
+                "AND t.originator_version = event.originator_version) THEN RETURN; END IF; "
+                "END LOOP; "
                 "NOTIFY {channel}; "
                 "RETURN QUERY INSERT INTO {schema}.{table} "
                 "(originator_id, originator_version, topic, state) "
@@ -56,7 +68,12 @@ class OneRoundTripRecorder(PostgresApplicationRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int]:
-        """Insert and commit the events; their notification ids, in order."""
+        """Insert and commit the events; their notification ids, in order.
+
+        A version already taken (another process saved the case first) is the library's
+        IntegrityError, as from its own recorder; the statement finds it under the lock and
+        inserts nothing, rather than failing on the unique key, which PostgreSQL would log
+        as an ERROR for what is a routine refusal with several API processes."""
         if not stored_events:
             return []
         events = [
@@ -65,4 +82,7 @@ class OneRoundTripRecorder(PostgresApplicationRecorder):
         ]
         with self.datastore.get_connection() as connection, connection.cursor() as cursor:
             cursor.execute(self.insert_locked, (events,), prepare=True)
-            return [row["id"] for row in cursor.fetchall()]
+            ids = [row["id"] for row in cursor.fetchall()]
+        if len(ids) != len(events):
+            raise IntegrityError("a version of this aggregate has been recorded already")
+        return ids

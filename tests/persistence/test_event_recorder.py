@@ -1,6 +1,7 @@
 """The case store's one-round-trip recorder on PostgreSQL keeps the library's guarantees:
 a save takes the events table's EXCLUSIVE lock (ids are committed in the order they are
-issued), notifies listeners, and answers the notification ids of what it inserted."""
+issued), notifies listeners, answers the notification ids of what it inserted, and refuses
+a version that is taken."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError
 from psycopg import sql
 
 from application.cases import CaseApplication
@@ -95,3 +97,28 @@ def test_a_save_notifies_the_listeners(
         app.open_case(COORDINATOR, **melding())
         notified = list(listener.notifies(timeout=WAIT_SECONDS, stop_after=1))
     assert [n.channel for n in notified] == [EVENTS_TABLE]
+
+
+def test_a_version_taken_already_is_refused_and_nothing_is_stored(app: CaseApplication) -> None:
+    case_id, position = app.open_case(COORDINATOR, **melding())
+    taken = app.recorder.select_events(case_id)[0]
+    with pytest.raises(IntegrityError):
+        app.recorder.insert_events([taken])
+    assert [n.id for n in app.recorder.select_notifications(1, 100)] == [position]
+
+
+def test_a_taken_version_is_answered_without_an_error_from_postgresql(
+    app: CaseApplication,
+) -> None:
+    """Another API process saving first is routine: PostgreSQL logs no ERROR for it."""
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    taken = app.recorder.select_events(case_id)[0]
+    recorder = app.recorder
+    assert isinstance(recorder, OneRoundTripRecorder)
+    event = recorder.construct_pg_stored_event(
+        taken.originator_id, taken.originator_version, taken.topic, taken.state
+    )
+    with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
+        cursor.execute(recorder.insert_locked, ([event],))
+        assert cursor.fetchall() == []
+        assert connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
