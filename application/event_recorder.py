@@ -6,9 +6,8 @@ then COMMIT. Between the two the saving thread needs the GIL back while the lock
 with a dozen busy request threads that stretched every save's hold on the lock to ~2 ms
 and capped the whole store at ~450 saves/s, one at a time. Here a database function takes
 the same lock, checks that the versions are free, notifies and inserts, and the statement
-commits on its own (the library's
-connections are autocommit): the lock is held for the insert and the commit only, with no
-client in between."""
+commits on its own (the library's connections are autocommit): the lock is held for the
+insert and the commit only, with no client in between."""
 
 from __future__ import annotations
 

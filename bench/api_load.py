@@ -333,6 +333,14 @@ def ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def verdict_cells(route: str | None, p99: float | None) -> list[str]:
+    """A route's p99 target and whether it was met; empty for the total."""
+    if route is None or p99 is None:
+        return ["", ""]
+    target = target_for(route)
+    return [f"<= {target:.0f}", "yes" if p99 <= target else "NO"]
+
+
 def table(
     measured: Measured, names: Callable[[str], str], with_server: bool, judged: bool = True
 ) -> str:
@@ -370,13 +378,8 @@ def table(
             )
             server_cuts = percentiles(server)
             line += [ms(server_cuts[0]), ms(server_cuts[2])] if server_cuts else ["-", "-"]
-        if not judged:
-            pass
-        elif route is None or p99 is None:
-            line += ["", ""]
-        else:
-            target = target_for(route)
-            line += [f"<= {target:.0f}", "yes" if p99 <= target else "NO"]
+        if judged:
+            line += verdict_cells(route, p99)
         lines.append(line)
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
 
@@ -915,8 +918,9 @@ def http_section(
     ]
 
 
-def p99_verdicts(measured: Measured, judged: str) -> list[str]:
-    """The p99 targets, as the run `measured` met them: the worst command's, the GET's."""
+def p99_verdicts(measured: Measured, not_judged: str) -> list[str]:
+    """The p99 targets, as the run `measured` met them: the worst command's, the GET's
+    (`not_judged`: why there is no verdict, if there is none)."""
     p99: dict[str, float] = {}
     for route in ROUTES:
         cuts = percentiles([s[1] for s in measured.samples if s[0] == route])
@@ -931,7 +935,7 @@ def p99_verdicts(measured: Measured, judged: str) -> list[str]:
         if not values:
             continue
         route, worst = max(values.items(), key=lambda item: item[1])
-        verdict = judged or ("met" if worst <= target else "MISSED")
+        verdict = not_judged or ("met" if worst <= target else "MISSED")
         lines.append(
             f"p99 {what:15} {worst:8.1f} ms     target <= {target:.0f} ms: {verdict}"
             f"   ({measured.label}: {route})"
