@@ -38,7 +38,10 @@ from domain.vocabulary import (
 
 
 class CaseState:
-    """The state of a family case. Attributes are set by events only."""
+    """The state of a family case. Attributes are set by events only, and only by
+    rebinding them: every value is immutable (tuples, frozensets, frozen records) or a
+    dict that an event replaces whole, never changed in place. A case held in memory is
+    shared by the requests that read it; a command changes a copy of its attributes."""
 
     opened_at: datetime
     last_activity_at: datetime

@@ -2,20 +2,25 @@
 
 - replaying the stored events reproduces the live state, after every step;
 - a rejected command stores nothing and changes nothing;
+- a command runs on a private copy of the case, as the application runs it on a case it
+  holds in memory, and the case it was copied from is left exactly as it was;
 - the 90-day rules (inactivity closure, reopen window) hold for random dates."""
 
 from __future__ import annotations
 
+import pickle
 import tempfile
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from application.case_cache import private_copy
 from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.settings import load_settings
@@ -45,6 +50,10 @@ day_steps = st.one_of(
 lateness = st.sampled_from([0.0, 0.0, 2.0, -1.0])  # -1: the fact lies in the future
 
 
+def state_of(case: Case) -> dict[str, Any]:
+    return {name: value for name, value in vars(case).items() if name != "_pending_events"}
+
+
 class CaseHistory(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -70,15 +79,22 @@ class CaseHistory(RuleBasedStateMachine):
         return Provenance(COACH, occurred, recorded)
 
     def attempt(self, command: str, step: float, late: float, **details: object) -> bool:
-        """Run one command on the live case and save it; True if accepted."""
-        before = {k: v for k, v in vars(self.live).items() if k != "_pending_events"}
+        """Run one command on a private copy of the live case and save it; True if
+        accepted. The case it was copied from does not change, down to its last byte."""
+        held = self.live
+        held_state = pickle.dumps(state_of(held))
+        self.live = private_copy(held)
+        before = state_of(self.live)
         try:
             getattr(self.live, command)(self.by(step, late), **details)
         except DomainError:
             assert self.live.pending_events == []
-            assert {k: v for k, v in vars(self.live).items() if k != "_pending_events"} == before
+            assert state_of(self.live) == before
             event(f"rejected {command}")
             return False
+        finally:
+            assert pickle.dumps(state_of(held)) == held_state
+            assert held.pending_events == []
         event(f"accepted {command}")
         self.app.save(self.live)
         return True
