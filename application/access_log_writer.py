@@ -83,6 +83,11 @@ class LogWriter:
         if shown is not None and self.events is None:
             raise ValueError("this writer does not know the case store's table")
         handed = Handed(list(rows), shown, Future())
+        if not rows and shown is None:  # nothing to commit
+            handed.stored.set_result(True)
+            return handed.stored
+        if not rows:
+            raise ValueError("a write conditional on a case's version needs rows to store")
         with self.changed:
             if self.closing:
                 handed.stored.set_exception(AccessLogClosedError("the access log is closed"))

@@ -5,6 +5,7 @@ together; a lost connection fails the writes in flight and the next write reconn
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -160,3 +161,45 @@ def test_a_log_that_does_not_know_the_case_store_refuses_a_conditional_write(
     assert not store.checks_case_versions
     with pytest.raises(ValueError, match="case store"):
         store.submit([a_record()], Shown(uuid4(), 1))
+
+
+HOSTILE_TEXTS = [
+    'say "hi"',
+    'back\\slash \\" mixed',
+    "{braces}, commas, (parens)",
+    "NULL",
+    "",
+    "line\nbreak\ttab",
+    "Zoë — \u2019t Gooi 🙂",
+    "'; DROP TABLE access_log; --",
+]
+
+
+def test_any_text_in_a_batch_of_writes_is_stored_as_it_was(
+    store: PostgresAccessLog, store_settings: Settings
+) -> None:
+    """A batch goes as one array per column: no text may change or break it."""
+    records = [
+        replace(
+            a_record(text or "case"),
+            subject=text,
+            members=(text, "child"),
+            legal_ground=text,
+            trace_id=None if number % 2 else text,
+        )
+        for number, text in enumerate(HOSTILE_TEXTS)
+    ]
+    with own_connection(store_settings) as blocker:
+        blocker.execute("BEGIN")
+        blocker.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table_of(store_settings)))
+        written = [store.submit([record]) for record in records]
+        blocker.execute("COMMIT")
+    for w in written:
+        w.result(timeout=WAIT)
+    stored = sorted(store.find(AccessQuery()), key=lambda r: HOSTILE_TEXTS.index(r.subject))
+    assert stored == records
+
+
+def test_a_write_of_no_rows_is_committed_as_nothing(store: PostgresAccessLog) -> None:
+    assert store.submit([]).result(timeout=WAIT) is True
+    assert store.find(AccessQuery()) == []
