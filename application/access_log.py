@@ -14,12 +14,14 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from eventsourcing.utils import retry
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from application.access_log_writer import LogWriter, Shown
 from application.persistence import ensure_postgres_schema, postgres_conninfo
+from application.postgres_outage import fail_fast, pooled_connection
 from application.settings import Settings
 
 COLUMNS = (
@@ -177,7 +179,10 @@ class SQLiteAccessLog(AccessLog):
                 raise
             self.connection.execute("COMMIT")
 
+    @retry((psycopg.OperationalError, psycopg.InterfaceError), max_attempts=3, wait=0.1)
     def find(self, query: AccessQuery) -> list[AccessRecord]:
+        """A connection found broken (the database restarted) is tried again once the pool
+        has checked its others; an unreachable database is `StoreUnavailableError` at once."""
         conditions = query.conditions()
         where = " AND ".join(f"{c} {op} ?" for c, op, _ in conditions) or "1 = 1"
         with self.lock:
@@ -205,8 +210,10 @@ class PostgresAccessLog(AccessLog):
             min_size=1,
             max_size=8,
             kwargs={"row_factory": dict_row, "autocommit": True},
-            open=True,
+            open=False,
         )
+        fail_fast(self.pool)
+        self.pool.open()
         guard = sql.Identifier(settings.postgres_schema, "access_log_append_only")
         with self.pool.connection() as connection:
             connection.execute(
@@ -248,7 +255,10 @@ class PostgresAccessLog(AccessLog):
     def submit(self, records: list[AccessRecord], shown: Shown | None = None) -> Future[bool]:
         return self.writer.submit([r.values() for r in records], shown)
 
+    @retry((psycopg.OperationalError, psycopg.InterfaceError), max_attempts=3, wait=0.1)
     def find(self, query: AccessQuery) -> list[AccessRecord]:
+        """A connection found broken (the database restarted) is tried again once the pool
+        has checked its others; an unreachable database is `StoreUnavailableError` at once."""
         conditions = query.conditions()
         where = (
             sql.SQL(" AND ").join(
@@ -258,7 +268,7 @@ class PostgresAccessLog(AccessLog):
             else sql.SQL("TRUE")
         )
         select = sql.SQL("SELECT * FROM {} WHERE {} ORDER BY id LIMIT %s").format(self.table, where)
-        with self.pool.connection() as connection:
+        with pooled_connection(self.pool) as connection:
             rows = connection.execute(select, [v for _, _, v in conditions] + [query.limit])
             return [AccessRecord.from_row(r) for r in rows.fetchall()]
 

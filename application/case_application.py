@@ -95,6 +95,11 @@ class CaseApplicationBase(Application[UUID]):
         self.case_cache.put(case)
         return case
 
+    def exists(self, case_id: UUID) -> bool:
+        """Whether a case of this id was ever opened (without replaying it)."""
+        known = self.case_cache.get(case_id) is not None
+        return known or bool(self.recorder.select_events(case_id, limit=1))
+
     @property
     def events_table(self) -> str | None:
         """The table of the case store's events on PostgreSQL; None on SQLite."""

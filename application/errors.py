@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from eventsourcing.persistence import PersistenceError
+
 
 class CaseNotFoundError(Exception):
     def __init__(self, case_id: UUID) -> None:
@@ -19,3 +21,10 @@ class ConcurrentChangeError(Exception):
     def __init__(self, case_id: UUID) -> None:
         super().__init__(f"case {case_id} was changed concurrently; read it again and retry")
         self.case_id = case_id
+
+
+class StoreUnavailableError(PersistenceError):
+    """The database cannot be reached now (down, restarting, or every connection busy):
+    nothing was stored; try again shortly. The library's recorders do not retry it."""
+
+    retry_after_seconds = 2

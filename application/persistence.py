@@ -50,7 +50,7 @@ def eventsourcing_env(
     if on_demand:
         pool_size, overflow = 1, pool_size - 1
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "application.postgres_outage:OutageAwarePostgresFactory",
         "POSTGRES_DBNAME": settings.postgres_dbname,
         "POSTGRES_HOST": settings.postgres_host,
         "POSTGRES_PORT": str(settings.postgres_port),
@@ -59,7 +59,6 @@ def eventsourcing_env(
         "POSTGRES_SCHEMA": settings.postgres_schema,
         "POSTGRES_POOL_SIZE": str(pool_size),
         "POSTGRES_MAX_OVERFLOW": str(overflow),
-        "POSTGRES_CONNECT_TIMEOUT": "5",
     }
 
 

@@ -92,8 +92,11 @@ class CareCommands(CaseState):
         next_evaluation: date | None,
     ) -> None:
         self.check_members([g.member_id for g in goals])
-        if next_evaluation is not None and next_evaluation < by.occurred_at.date():
-            raise InvalidInputError("the next evaluation cannot lie before the plan")
+        if next_evaluation is not None:
+            by.check_planned(next_evaluation, "the next evaluation")
+        for agreement in agreements:
+            if agreement.due is not None:
+                by.check_planned(agreement.due, f"agreement {agreement.agreement_id}'s due date")
         self.record(
             event_class,
             by,
@@ -118,6 +121,8 @@ class CareCommands(CaseState):
             raise PlanError("there is no gezinsplan to evaluate")
         by.check_not_before(self.plan.adopted_at, "the plan was adopted")
         self.check_members(members)
+        if next_evaluation is not None:
+            by.check_planned(next_evaluation, "the next evaluation")
         self.record(
             PlanEvaluated,
             by,
@@ -188,8 +193,7 @@ class CareCommands(CaseState):
         referral = self.referral(referral_id)
         referral.check_may_extend()
         by.check_not_before(referral.changed_at, "the referral's previous step")
-        if until < by.occurred_at.date():
-            raise InvalidInputError("an extension cannot end before it is decided")
+        by.check_planned(until, "the extension's end")
         self.record(ReferralExtended, by, referral_id=referral_id, until=until, reason=reason)
 
     def _move_referral(

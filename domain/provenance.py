@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from domain.errors import OccurredAtError
+from domain.errors import InvalidInputError, OccurredAtError
+
+PLANNING_HORIZON_YEARS = 5
+"""A date set for later (a next evaluation, an agreement's due date, the end of an extended
+referral) lies at most this many years after the fact that sets it: youth care is planned
+in months, and a date of 9999 is a typing error, not a plan."""
 
 
 @dataclass(frozen=True)
@@ -51,4 +56,16 @@ class Provenance:
             raise OccurredAtError(
                 f"occurred_at {self.occurred_at.isoformat()} is before {what} "
                 f"({earliest.isoformat()})"
+            )
+
+    def check_planned(self, day: date, what: str) -> None:
+        """A date set for later lies between the fact that sets it and the planning horizon."""
+        decided = self.occurred_at.date()
+        if day < decided:
+            raise InvalidInputError(f"{what} cannot lie before it is decided ({decided})")
+        horizon = decided.replace(year=decided.year + PLANNING_HORIZON_YEARS, day=1)
+        if day > horizon:
+            raise InvalidInputError(
+                f"{what} ({day}) lies more than {PLANNING_HORIZON_YEARS} years after it is "
+                f"decided ({decided})"
             )

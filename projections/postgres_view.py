@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -11,6 +12,29 @@ from psycopg.sql import SQL, Composed, Identifier
 from psycopg.types.json import Jsonb
 
 from projections.view import DocumentView, RowFilter, ViewRow
+
+NUL_ESCAPED = "\\u0000"
+"""NUL as JSON writes it; PostgreSQL's jsonb cannot hold it (nor can its text)."""
+
+
+def dumps_storable(doc: dict[str, Any]) -> str:
+    """The document as JSON that jsonb takes. Text is checked at the edge (`domain.text`),
+    but events stored before that check may hold NUL: it is shown as U+FFFD, the character
+    that stands for one that cannot be shown, rather than stopping the view on that event."""
+    encoded = json.dumps(doc)
+    if NUL_ESCAPED in encoded:
+        encoded = json.dumps(without_nul(doc))
+    return encoded
+
+
+def without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(v) for v in value]
+    return value
 
 
 class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
@@ -67,7 +91,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             if upserts:
                 # Jsonb(doc) is encoded by psycopg: `encoded()` would encode each doc twice.
                 params = [
-                    (r.key, r.case_id, r.municipality, r.team, r.kind, Jsonb(r.doc))
+                    (r.key, r.case_id, r.municipality, r.team, r.kind, Jsonb(r.doc, dumps_storable))
                     for r in upserts
                 ]
                 curs.executemany(upsert, params)

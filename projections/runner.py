@@ -5,13 +5,21 @@ nothing and applies nothing twice; the worker resumes from the recorded position
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from eventsourcing.persistence import IntegrityError, Notification, Tracking
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    Notification,
+    OperationalError,
+    Tracking,
+)
 
 from application.case_application import CaseApplicationBase
+from application.errors import StoreUnavailableError
 from domain.case_event import CaseEvent
 from projections.projection import Projection, RowBatch
 from projections.view import DocumentView
@@ -24,7 +32,12 @@ per batch is fastest on PostgreSQL (bench/rebuild.py)."""
 POLL_SECONDS = 0.05
 STALL_SECONDS = 1.0
 """A live view that has not moved for this long while the store is ahead resubscribes."""
+RESUME_SECONDS = 0.5
+"""After the database went away, how long a worker waits before it tries to resume."""
+STORE_AWAY = (StoreUnavailableError, OperationalError, InterfaceError)
+"""What a database outage or restart raises: the worker resumes from its position."""
 Progress = Callable[[int], None]
+log = logging.getLogger("gezinsregie.projections")
 
 
 class ProjectionWorker:
@@ -38,6 +51,8 @@ class ProjectionWorker:
         self.stopping = threading.Event()
         self.handlers: dict[type[Any], Callable[[Any, RowBatch], None]] = {}
         """The projection's handler per event class, looked up on first use."""
+        self.failure: Exception | None = None
+        """Why `run` stopped for good (a bug, not an outage), for status and health."""
 
     @property
     def position(self) -> int:
@@ -103,15 +118,38 @@ class ProjectionWorker:
 
     def run(self) -> None:
         """Keep the view current until stopped: by subscription where the store has one
-        (PostgreSQL), otherwise by catching up at a short interval (SQLite)."""
+        (PostgreSQL), otherwise by catching up at a short interval (SQLite). An outage or a
+        restart of the database is waited out, and the worker resumes from its position by
+        itself; anything else is a bug: logged, kept in `failure`, and the worker stops."""
+        try:
+            self._keep_current()
+        except Exception as error:
+            self.failure = error
+            log.critical(
+                "projection %s stopped at position %d",
+                self.projection.name,
+                self._last_known_position(),
+                exc_info=error,
+            )
+
+    def _keep_current(self) -> None:
         while not self.stopping.is_set():
-            self.catch_up()
             try:
+                self.catch_up()
                 self._follow_subscription()
             except NotImplementedError:
                 self.stopping.wait(POLL_SECONDS)
             except IntegrityError:
                 continue  # another worker moved the position: resume from the view's
+            except STORE_AWAY as error:
+                log.warning("projection %s waits for the store: %s", self.projection.name, error)
+                self.stopping.wait(RESUME_SECONDS)
+
+    def _last_known_position(self) -> int:
+        try:
+            return self.position
+        except STORE_AWAY:
+            return -1
 
     def _follow_subscription(self) -> None:
         position = self.position
@@ -141,8 +179,12 @@ class ProjectionWorker:
                 return
             ticks += 1
             if ticks % round(STALL_SECONDS / 0.1) == 0:
-                now = self.position
-                if now == seen and (self.cases.recorder.max_notification_id() or 0) > now:
+                try:
+                    now = self.position
+                    stuck = now == seen and (self.cases.recorder.max_notification_id() or 0) > now
+                except STORE_AWAY:
+                    stuck = True  # `run` waits for the store, then catches up
+                if stuck:
                     subscription.stop()
                     return
                 seen = now

@@ -76,8 +76,21 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     return receive
 
 
+INTERNAL_ERROR = json.dumps(
+    {
+        "type": "about:blank",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "Something went wrong on our side; it is logged with this request's id.",
+    }
+).encode()
+
+
 class RequestLog:
-    """One JSON line per request, with a request id and the W3C traceparent if given."""
+    """One JSON line per request, with a request id and the W3C traceparent if given.
+    Every answer carries the id in `X-Request-ID`, a 500 for a bug included: the bug is
+    logged here with the id and answered here, inside this log, rather than by Starlette's
+    last-resort handler outside it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -106,6 +119,20 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception(
+                "unhandled error in %s %s (request %s)", entry["method"], entry["path"], request_id
+            )
+            if "status" in entry:
+                raise  # the answer has begun: the server closes the connection
+            await send_with_id(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"application/problem+json")],
+                }
+            )
+            await send_with_id({"type": "http.response.body", "body": INTERNAL_ERROR})
         finally:
             entry["ms"] = round((time.perf_counter() - started) * 1000, 2)
             log.info(json.dumps(entry))

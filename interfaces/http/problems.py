@@ -6,16 +6,26 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from application.errors import CaseNotFoundError, ConcurrentChangeError
+from application.errors import CaseNotFoundError, ConcurrentChangeError, StoreUnavailableError
 from domain.errors import DomainError, InvalidInputError
 
 PROBLEM_JSON = "application/problem+json"
+STORE_UNREACHABLE: tuple[type[Exception], ...] = (
+    StoreUnavailableError,
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+"""What a database that is down, restarting or out of connections raises: 503, try again."""
 log = logging.getLogger("gezinsregie.http")
 
 
@@ -70,15 +80,24 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_not_found(_: Request, error: CaseNotFoundError) -> JSONResponse:
         return problem(404, "Not found", str(error))
 
+    async def on_store_unavailable(_: Request, error: Exception) -> JSONResponse:
+        log.warning("store unavailable: %s", error)
+        retry_after = str(StoreUnavailableError.retry_after_seconds)
+        detail = "the database cannot be reached now; nothing was stored; try again shortly"
+        return problem(503, "Store unavailable", detail, {"Retry-After": retry_after})
+
+    for unreachable in STORE_UNREACHABLE:
+        app.add_exception_handler(unreachable, on_store_unavailable)
+
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400 and error.__cause__ is not None:
+            # FastAPI could not parse the body (not UTF-8, nested too deep): invalid input,
+            # answered like any other (422, documented), not a 400 of its own.
+            errors = [{"field": "body", "message": "not a JSON document in UTF-8"}]
+            return problem(422, "Invalid input", "body: not a JSON document", errors=errors)
         headers = getattr(error, "headers", None)
         return problem(error.status_code, _title(error.status_code), str(error.detail), headers)
-
-    @app.exception_handler(Exception)
-    async def on_bug(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "Something went wrong on our side; it is logged.")
 
 
 def _title(status: int) -> str:

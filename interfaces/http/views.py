@@ -32,6 +32,11 @@ class Views:
                 views.threads.append(thread)
         return views
 
+    def failure(self, name: str) -> Exception | None:
+        """Why this process's worker for view `name` stopped, if it did (a bug)."""
+        failed = (w.failure for w in self.workers if w.projection.name == name)
+        return next((f for f in failed if f is not None), None)
+
     def stop(self) -> None:
         for worker in self.workers:
             worker.stop()

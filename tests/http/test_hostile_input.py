@@ -326,6 +326,11 @@ IMPOSSIBLE_MOMENTS = [
     "2026-06-01T12:00:00+24:00",
     "2026-06-01T25:00:00Z",
     "yesterday",
+    "2026-06-01T12:00:00-22:00",  # an offset PostgreSQL cannot store
+    "2026-06-01T12:00:00+14:01",  # no place on earth is this far east
+    "1780308000",  # a number of seconds is not a moment
+    "9999-12-31T23:59:59Z",
+    "0001-01-01T00:00:00Z",
 ]
 
 
@@ -346,11 +351,11 @@ def test_an_impossible_occurred_at_is_refused(
 
 
 FAR_MOMENTS = {
-    "far future": "9999-12-31T23:59:59Z",
-    "far future, far west": "9999-12-31T23:59:59-14:00",
+    "far future": "2999-12-31T23:59:59Z",
+    "far future, far west": "2999-12-31T23:59:59-14:00",
     "a second from now": "2026-06-01T12:00:01Z",
-    "far past": "0001-01-01T00:00:00Z",
-    "far past, far east": "0001-01-01T00:00:00+14:00",
+    "far past": "1900-01-01T00:00:00Z",
+    "far past, far east": "1900-01-01T00:00:00+14:00",
 }
 OUTSIDE_THE_CASE = {**FAR_MOMENTS, "a second before it opened": "2026-06-01T11:59:59Z"}
 
@@ -396,13 +401,24 @@ INJECTIONS = {
     "sql": SQL,
     "sql in a comment": "Robert'); DELETE FROM stored_events WHERE ('1'='1",
     "nosql operator": NOSQL,
-    "nul character": "voor\u0000na",
     "markup": "<script>alert('gezin')</script>",
     "templates": "{{7*7}} ${jndi:ldap://evil.example/a} %s%n",
-    "right-to-left override": "\u202egnp.exe\u202c",
     "escapes as text": '\\u0000 \\n \\" \\\\',
     "combining characters": "Z\u0351\u0352a\u0353\u0354l\u0355g\u0356o",
     "5000 unicorns": "\U0001f984" * 5000,
+    "a family emoji (joiners)": "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+}
+UNPRINTABLE = {
+    "nul character": "voor\u0000na",
+    "escape (terminal control)": "\u001b[2Jweg",
+    "delete": "a\u007fb",
+    "C1 control": "a\u0085b",
+    "right-to-left override": "\u202egnp.exe\u202c",
+    "right-to-left isolate": "\u2067abc\u2069",
+    "zero-width space": "Sam\u200b",
+    "byte-order mark": "\ufeffSam",
+    "lone surrogate": "a\ud800b",
+    "noncharacter": "a\uffffb",
 }
 
 
@@ -442,6 +458,41 @@ def test_hostile_looking_text_in_a_plan_is_returned_verbatim(
     plan = client.get(f"/v1/cases/{case_id}", headers=headers).json()["plan"]
     assert plan["goals"] == [goal]
     assert plan["agreements"][0]["task"] == text
+
+
+def post_ascii(client: TestClient, path: str, body: Body, headers: dict[str, str]) -> Response:
+    """JSON with every non-ASCII character escaped: a lone surrogate cannot be sent as UTF-8."""
+    return client.post(path, content=json.dumps(body).encode(), headers={**headers, **JSON})
+
+
+@BEFORE_THE_STORE
+@pytest.mark.parametrize("text", UNPRINTABLE.values(), ids=UNPRINTABLE.keys())
+def test_unprintable_text_is_refused_naming_the_field(
+    client: TestClient, headers: dict[str, str], case_id: str, text: str
+) -> None:
+    """Control, bidirectional and invisible characters: 422, the field named, nothing stored."""
+    before = stored(client)
+    opening = post_ascii(client, "/v1/cases", with_member(0, name=text), headers)
+    assert_refused(client, opening, before, 422)
+    assert [e["field"] for e in opening.json()["errors"]] == ["body.members.0.name"]
+    goal = {"goal_id": "g1", "member_id": "child", "life_domain": "school", "description": text}
+    plan = post_ascii(
+        client, f"/v1/cases/{case_id}/plan", {"goals": [goal], "agreements": []}, headers
+    )
+    assert_refused(client, plan, before, 422)
+    assert [e["field"] for e in plan.json()["errors"]] == ["body.goals.0.description"]
+
+
+@BEFORE_THE_STORE
+@pytest.mark.parametrize("text", ["a\tb", "a\nb", "a\u2028b", "a\U000e0041b"])
+def test_tabs_line_breaks_and_format_characters_are_for_multiline_text_only(
+    client: TestClient, headers: dict[str, str], text: str
+) -> None:
+    before = stored(client)
+    in_a_name = client.post("/v1/cases", json=with_member(0, name=text), headers=headers)
+    assert_refused(client, in_a_name, before, 422)
+    in_a_question = client.post("/v1/cases", json=melding_json(help_question=text), headers=headers)
+    assert in_a_question.status_code == 201, in_a_question.text
 
 
 TOO_LONG: dict[str, Body] = {

@@ -7,16 +7,16 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from application.access_log import AccessLog, AccessQuery, AccessRecord
 from domain.authorization import is_coordinating, is_the_coach, may_read_access_log
 from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.problems import ProblemError
-from interfaces.http.schemas.common import PROBLEM_RESPONSES
+from interfaces.http.schemas.common import PROBLEM_RESPONSES, MomentQuery, OneLine
 
 router = APIRouter(tags=["access log"], responses=PROBLEM_RESPONSES)
-Filter = Annotated[str | None, Query(max_length=64)]
+Filter = Annotated[str | None, OneLine, Query(max_length=64)]
 
 
 class AccessRecordOut(BaseModel):
@@ -45,8 +45,8 @@ def access_log(
     case_id: UUID | None = None,
     subject: Filter = None,
     organisation: Filter = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: MomentQuery = None,
+    until: MomentQuery = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[AccessRecordOut]:
     """Every logged read, filtered by case, person, organisation and period."""
@@ -64,7 +64,10 @@ def who_looked_at_this_file(
     case_id: UUID, request: Request, user: UserDep, cases: CasesDep
 ) -> list[AccessRecordOut]:
     """Who read this family's file, when and why: for the family, through their coach."""
-    if not may_read_access_log(user):
+    if may_read_access_log(user):
+        if not cases.exists(case_id):
+            raise ProblemError(404, "Not found", f"there is no case {case_id}")
+    else:
         case = readable_case(cases, user, case_id)
         if not (is_coordinating(user, case) or is_the_coach(user, case)):
             raise ProblemError(403, "Forbidden", "only those caring for the family show this")

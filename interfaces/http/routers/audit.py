@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from application.inspection_run import inspect_case
 from application.replay import ReplayMode, event_data, replay
@@ -20,7 +20,7 @@ from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import record_read
 from interfaces.http.schemas.cases import CaseOut
-from interfaces.http.schemas.common import PROBLEM_RESPONSES
+from interfaces.http.schemas.common import PROBLEM_RESPONSES, MomentQuery
 from interfaces.inspection_report import result_dict
 
 router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
@@ -66,7 +66,7 @@ def history(
     request: Request,
     user: UserDep,
     cases: CasesDep,
-    as_of: AwareDatetime | None = None,
+    as_of: MomentQuery = None,
     mode: Annotated[
         ReplayMode,
         Query(
@@ -128,7 +128,7 @@ def inspection(
     case_id: UUID,
     user: UserDep,
     cases: CasesDep,
-    as_of: AwareDatetime | None = None,
+    as_of: MomentQuery = None,
 ) -> InspectionOut:
     """Every indicator of the inspection framework for this case: verdict, rule, and the
     events it rests on; indicators a history cannot show are listed as such."""

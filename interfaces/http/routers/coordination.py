@@ -37,6 +37,9 @@ def view_of(request: Request, name: str, position: int | None, timeout: float) -
     views: Views = request.app.state.views
     view = views.opened[name].view
     upstream = request.app.state.cases.name
+    if position is not None and views.failure(name) is not None:
+        detail = f"the {name} view has stopped on an error and is behind; operators see it logged"
+        raise ProblemError(503, "View stopped", detail, {"Retry-After": "60"})
     wait_until(position, lambda: view.position(upstream), timeout, f"the {name} view")
     return view
 

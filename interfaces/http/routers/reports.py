@@ -34,8 +34,17 @@ def monitor_report(
     request: Request,
     user: UserDep,
     settings: SettingsDep,
-    first_day: Annotated[date, Query(alias="from", description="First day (local)")],
-    last_day: Annotated[date, Query(alias="to", description="Last day (local)")],
+    first_day: Annotated[
+        date,
+        Query(
+            alias="from",
+            description="First day (local); a period lies within 1900-01-01..2999-12-31 and "
+            "covers at most 25 years",
+        ),
+    ],
+    last_day: Annotated[
+        date, Query(alias="to", description="Last day (local), not before the first")
+    ],
     municipality: Place = None,
     team: Place = None,
     min_cell: Annotated[int, Query(ge=1, le=1000, description="Suppress smaller cells")] = 1,

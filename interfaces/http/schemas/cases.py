@@ -10,10 +10,12 @@ from pydantic import BaseModel, Field
 
 from domain.vocabulary import Channel, MemberRole, ProblemCategory, Urgency
 from interfaces.http.schemas.common import (
+    Address,
     CommandBody,
     Identifier,
     Identifiers,
     Name,
+    ProfessionalRef,
     Strict,
     Text,
     new_id,
@@ -26,7 +28,7 @@ class MemberIn(Strict):
     name: Name = Field(examples=["Fatima de Vries"])
     birth_date: date = Field(examples=["1988-05-02"])
     parental_authority: bool = Field(False, strict=True)
-    address: str = Field("", max_length=500)
+    address: Address = ""
     address_secret: bool = Field(False, strict=True)
 
 
@@ -37,8 +39,12 @@ class OpenCaseIn(CommandBody):
     team: Identifier = Field(examples=["centrum"])
     channel: Channel = Field(examples=["professional"])
     reporter_organisation: Identifier = Field(examples=["school-de-linde"])
-    reporter_professional: str = Field("", max_length=64, examples=["teacher-7"])
-    members: list[MemberIn] = Field(min_length=2, max_length=20)
+    reporter_professional: ProfessionalRef = Field("", examples=["teacher-7"])
+    members: list[MemberIn] = Field(
+        min_length=2,
+        max_length=20,
+        description="At least one parent or carer and one child aged 0-23; member ids unique.",
+    )
     help_question_id: Identifier = Field(default_factory=lambda: new_id("hq"))
     help_question: Text = Field(examples=["Ouders vragen hulp bij opvoeding"])
     problems_parents: list[ProblemCategory] = Field(default_factory=list, max_length=9)

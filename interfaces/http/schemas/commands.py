@@ -27,6 +27,7 @@ from interfaces.http.schemas.common import (
     Identifier,
     Identifiers,
     Name,
+    ProfessionalRef,
     Reason,
     Strict,
     Text,
@@ -95,7 +96,7 @@ class AgreementIn(Strict):
     organisation: Identifier = Field(examples=["school-de-linde"])
     task: Text = Field(examples=["Dagelijks contact met moeder"])
     due: date | None = Field(None, examples=["2026-03-01"])
-    professional: str = Field("", max_length=64)
+    professional: ProfessionalRef = ""
 
 
 class PlanIn(CommandBody):
@@ -179,7 +180,7 @@ class EscalationIn(CommandBody):
 class CloseIn(CommandBody):
     reason: ClosureReason = Field(examples=["goals_reached"])
     relapse_risk: RelapseRisk = Field(examples=["low"])
-    aftercare_by: str = Field("", max_length=64, examples=["jgz"])
+    aftercare_by: ProfessionalRef = Field("", examples=["jgz"])
     informed_organisations: Identifiers = Field(default_factory=list, examples=[["school"]])
 
 

@@ -2,17 +2,85 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from uuid import uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import Query
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from domain.text import TEXT_RULE, unprintable_in
+
+
+def _one_line(text: str) -> str:
+    if reason := unprintable_in(text, multiline=False):
+        raise ValueError(f"not printable text: {reason}")
+    return text
+
+
+def _multiline(text: str) -> str:
+    if reason := unprintable_in(text, multiline=True):
+        raise ValueError(f"not printable text: {reason}")
+    return text
+
+
+OneLine = AfterValidator(_one_line)
+MultiLine = AfterValidator(_multiline)
+ONE_LINE_RULE = Field(description=f"One line of printable text: {TEXT_RULE}.")
+MULTILINE_RULE = Field(description=f"Printable text, line breaks allowed: {TEXT_RULE}.")
+
+ISO_8601_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+LARGEST_OFFSET = timedelta(hours=14)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+MOMENT_RULE = (
+    "ISO 8601 with a time-zone offset within ±14:00 (e.g. 2026-03-02T10:00:00+01:00), "
+    f"years {EARLIEST_YEAR}-{LATEST_YEAR}"
+)
+
+
+def _written_as_iso_8601(value: object) -> object:
+    """A moment is text such as 2026-03-02T10:00:00+01:00, not a number of seconds."""
+    if isinstance(value, str) and not ISO_8601_MOMENT.match(value):
+        raise ValueError(f"a moment is written as {MOMENT_RULE}")
+    if not isinstance(value, str | datetime):
+        raise ValueError(f"a moment is written as {MOMENT_RULE}")
+    return value
+
+
+def _a_real_offset(moment: datetime) -> datetime:
+    """Offsets on earth lie within ±14:00 (and PostgreSQL cannot store much more)."""
+    offset = moment.utcoffset()
+    if offset is None or abs(offset) > LARGEST_OFFSET:
+        raise ValueError("a time-zone offset lies within ±14:00")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"a moment lies in the years {EARLIEST_YEAR}-{LATEST_YEAR}")
+    return moment
+
+
+Moment = Annotated[
+    AwareDatetime, BeforeValidator(_written_as_iso_8601), AfterValidator(_a_real_offset)
+]
+"""A point in time given by a client: ISO 8601 text with a real offset."""
+MomentQuery = Annotated[Moment | None, Query(description=f"A moment: {MOMENT_RULE}.")]
 
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=5000)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), OneLine, ONE_LINE_RULE]
+Address = Annotated[str, StringConstraints(max_length=500), OneLine, ONE_LINE_RULE]
+ProfessionalRef = Annotated[str, StringConstraints(max_length=64), OneLine, ONE_LINE_RULE]
+"""Who at an organisation (free form, may be empty): not an identifier of ours."""
+Text = Annotated[str, StringConstraints(max_length=5000), MultiLine, MULTILINE_RULE]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000), MultiLine, MULTILINE_RULE]
 Identifiers = Annotated[list[Identifier], Field(max_length=50)]
 
 
@@ -27,10 +95,10 @@ class Strict(BaseModel):
 
 
 class CommandBody(Strict):
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: Moment | None = Field(
         None,
         description="When the fact happened (not before the case opened, not in the future);"
-        " defaults to now. The recorded time is always the server's.",
+        f" defaults to now. The recorded time is always the server's. {MOMENT_RULE}.",
         examples=["2026-03-02T10:00:00+01:00"],
     )
 
