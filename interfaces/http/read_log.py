@@ -11,6 +11,7 @@ import asyncio
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from fastapi import Request
@@ -83,8 +84,7 @@ def record_read_of_version(
 async def logged_as_latest(read: Future[bool], case_id: UUID) -> bool:
     """Wait for `record_read_of_version`: False if the case has moved on (read it again);
     a 503 if the record could not be written."""
-    if not read.done():
-        await asyncio.wait([asyncio.wrap_future(read)])
+    await _settled(read)
     if not _written(read.exception(), case_id):
         raise ProblemError(*REFUSED, RETRY)
     return read.result()
@@ -152,6 +152,13 @@ class LoggedBeforeSent:
 async def _all_written(held: list[Pending]) -> bool:
     """Wait for every write; each failure is logged."""
     for pending in held:
-        if not pending.written.done():
-            await asyncio.wait([asyncio.wrap_future(pending.written)])
+        await _settled(pending.written)
     return all([_written(p.written.exception(), p.case_id) for p in held])
+
+
+async def _settled(write: Future[Any]) -> None:
+    """Wait until a write has finished, stored or failed (read its outcome from `write`)."""
+    if not write.done():
+        waited = asyncio.wrap_future(write)
+        await asyncio.wait([waited])
+        waited.exception()  # retrieved, or asyncio warns that a failure never was

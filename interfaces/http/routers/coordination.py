@@ -22,14 +22,14 @@ from interfaces.http.deps import (
     wait_until,
 )
 from interfaces.http.problems import ProblemError
-from interfaces.http.schemas.common import PROBLEM_RESPONSES
+from interfaces.http.schemas.common import PROBLEM_RESPONSES, OneLine
 from interfaces.http.views import Views
 from projections import queries
 from projections.signals import SignalSettings
 from projections.view import DocumentView, RowFilter
 
 router = APIRouter(prefix="/v1", tags=["coordination"], responses=PROBLEM_RESPONSES)
-Place = Annotated[str | None, Query(max_length=64)]
+Place = Annotated[str | None, OneLine, Query(max_length=64)]
 
 
 def view_of(request: Request, name: str, position: int | None, timeout: float) -> DocumentView:

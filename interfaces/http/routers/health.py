@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from application.errors import StoreUnavailableError
 from interfaces.http.deps import CasesDep, SettingsDep
 
 router = APIRouter(tags=["health"])
@@ -19,5 +20,6 @@ def health(cases: CasesDep, settings: SettingsDep) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "store": settings.store, "error": type(error).__name__},
             status_code=503,
+            headers={"Retry-After": str(StoreUnavailableError.retry_after_seconds)},
         )
     return JSONResponse({"status": "ok", "store": settings.store, "position": position})
