@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import uuid4
@@ -29,6 +30,7 @@ from uuid import uuid4
 import httpx
 import psycopg
 from psycopg import sql
+from pydantic import SecretStr
 
 from application.persistence import postgres_conninfo
 from application.settings import Settings, load_settings
@@ -84,18 +86,13 @@ def cluster() -> str:
     return sorted(os.listdir("/etc/postgresql"))[-1]
 
 
+def pg_command(action: str) -> list[str]:
+    fast = ["-m", "fast"] if action == "stop" else []
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", cluster(), "main", action, *fast]
+
+
 def pg(action: str) -> None:
-    subprocess.run(
-        [
-            "pg_ctlcluster",
-            "--skip-systemctl-redirect",
-            cluster(),
-            "main",
-            action,
-            *(["-m", "fast"] if action == "stop" else []),
-        ],
-        check=True,
-    )
+    subprocess.run(pg_command(action), check=True)
 
 
 def pg_ready() -> bool:
@@ -103,25 +100,25 @@ def pg_ready() -> bool:
 
 
 def client_loop(base: str, token: str, case_id: str, run: Run) -> None:
+    """A write (a conversation on this client's case) and a read (the overview), repeated."""
     headers = {"Authorization": f"Bearer {token}"}
+    write = f"/v1/cases/{case_id}/conversations"
     with httpx.Client(base_url=base, headers=headers, timeout=60.0) as client:
         while not run.stop.is_set():
-            for kind, call in (
-                (
-                    "write",
-                    lambda: client.post(f"/v1/cases/{case_id}/conversations", json=CONVERSATION),
-                ),
-                ("read", lambda: client.get("/v1/overview")),
-            ):
-                sent = time.monotonic()
-                try:
-                    response = call()
-                    status = response.status_code
-                    position = response.json().get("position") if status == 200 else None
-                except httpx.TransportError:
-                    status, position = 0, None
-                run.note(Answer(kind, sent, time.monotonic() - sent, status, position))
+            run.note(timed("write", lambda: client.post(write, json=CONVERSATION)))
+            run.note(timed("read", lambda: client.get("/v1/overview")))
             run.stop.wait(0.05)
+
+
+def timed(kind: str, call: Callable[[], httpx.Response]) -> Answer:
+    sent = time.monotonic()
+    try:
+        response = call()
+    except httpx.TransportError:
+        return Answer(kind, sent, time.monotonic() - sent, 0)
+    took = time.monotonic() - sent
+    position = response.json().get("position") if response.status_code == 200 else None
+    return Answer(kind, sent, took, response.status_code, position)
 
 
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -151,7 +148,7 @@ def main() -> None:
         "GEZINSREGIE_POSTGRES_SCHEMA": schema,
         "GEZINSREGIE_JWT_SECRET": SECRET,
     }
-    tokens = TokenService(settings.model_copy(update={"jwt_secret": SECRET}))
+    tokens = TokenService(settings.model_copy(update={"jwt_secret": SecretStr(SECRET)}))
     token = tokens.issue(COORDINATOR)
     cli = str(Path(sys.executable).parent / "gezinsregie")
     logs = Path(tempfile.mkdtemp(prefix="bench-outage-"))
@@ -179,13 +176,14 @@ def main() -> None:
         for thread in threads:
             thread.start()
         time.sleep(args.warmup)
+        pg("stop")  # returns once the server has stopped: connections closed
         down_at = time.monotonic()
-        pg("stop")
         time.sleep(args.outage)
-        pg("start")
-        while not pg_ready():
-            time.sleep(0.05)
+        starting = subprocess.Popen(pg_command("start"))
+        while not pg_ready():  # the moment it accepts connections, before `start` returns
+            time.sleep(0.02)
         up_at = time.monotonic()
+        starting.wait()
         time.sleep(args.after)
         run.stop.set()
         for thread in threads:
@@ -224,10 +222,10 @@ def report(
 ) -> None:
     phases = {
         "before": [a for a in run.answers if a.sent < down_at],
-        "outage": [a for a in run.answers if down_at <= a.sent < up_at],
+        "down": [a for a in run.answers if down_at <= a.sent < up_at],
         "after": [a for a in run.answers if a.sent >= up_at],
     }
-    print(f"outage {up_at - down_at:.1f} s (stop -m fast, start, pg_isready)\n")
+    print(f"database down {up_at - down_at:.1f} s (from stopped to accepting connections)\n")
     print(f"{'phase':8} {'answers':>8} {'statuses':32} {'p50 ms':>8} {'max ms':>8}")
     for phase, answers in phases.items():
         statuses: dict[int, int] = {}
@@ -240,11 +238,9 @@ def report(
             f"{max(took):>8.1f}"
         )
     writes_after = sorted(
-
-            a.sent + a.took
-            for a in phases["after"] + phases["outage"]
-            if a.kind == "write" and a.status == 200 and a.sent + a.took >= up_at
-
+        a.sent + a.took
+        for a in phases["after"] + phases["down"]
+        if a.kind == "write" and a.status == 200 and a.sent + a.took >= up_at
     )
     first = writes_after[0] - up_at if writes_after else float("nan")
     print(f"\nfirst successful write {first:.2f} s after the database was back")
