@@ -82,32 +82,14 @@ from pydantic import SecretStr
 
 from application.access_log import COLUMNS, AccessLog, AccessQuery, AccessRecord
 from application.access_log_writer import Shown
-from application.cases import CaseApplication
-from application.persistence import postgres_conninfo
-from application.settings import Settings, load_settings
-from bench.served import wait_healthy
-from bench.stores import drop_schema
-from domain.authorization import Role, User
-from domain.case import Case
-from domain.vocabulary import ConsentPurpose
-from interfaces.http.app import create_app
-from interfaces.http.case_view import (
+from application.case_view import (
     case_view,
     consent_out,
     conversation_out,
     structure_of,
     viewer_of,
 )
-from interfaces.http.deps import (
-    PositionQuery,
-    UserDep,
-    readable_case,
-    wait_for_position,
-)
-from interfaces.http.read_log import record_read
-from interfaces.http.rendered import rendered
-from interfaces.http.routers.cases import PurposeHeader, read_from_store
-from interfaces.http.schemas.cases import (
+from application.case_view_models import (
     AgreementOut,
     CaseOut,
     EscalationOut,
@@ -119,6 +101,24 @@ from interfaces.http.schemas.cases import (
     SafetyOut,
     SharingDecisionOut,
 )
+from application.cases import CaseApplication
+from application.persistence import postgres_conninfo
+from application.settings import Settings, load_settings
+from bench.served import wait_healthy
+from bench.stores import drop_schema
+from domain.authorization import Role, User
+from domain.case import Case
+from domain.vocabulary import ConsentPurpose
+from interfaces.http.app import create_app
+from interfaces.http.deps import (
+    PositionQuery,
+    UserDep,
+    readable_case,
+    wait_for_position,
+)
+from interfaces.http.read_log import record_read
+from interfaces.http.rendered import rendered
+from interfaces.http.routers.cases import PurposeHeader, read_from_store
 from interfaces.http.worker_threads import in_worker_thread
 from interfaces.tokens import TokenService
 

@@ -64,14 +64,23 @@ def is_the_coach(user: User, case: CaseState) -> bool:
     return in_office or closed_it
 
 
+def provides_care(user: User, case: CaseState) -> bool:
+    """Directly involved in the care (Jeugdwet art. 7.3.11): the coordinating team or the
+    coach. The one place this is decided; privacy and the access log ask here."""
+    return is_coordinating(user, case) or is_the_coach(user, case)
+
+
 def is_a_referral_partner(user: User, case: CaseState) -> bool:
-    """A partner with a referral addressed to their organisation, or with something the
-    family (a consent in force) or a professional (a disclosure) shared with it."""
+    """A partner with a task of its own (a referral addressed to their organisation, an
+    agreement of the plan that names it), or with something the family (a consent in
+    force) or a professional (a disclosure) shared with it."""
     if not user.has(Role.PARTNER):
         return False
     org = user.organisation
+    agreements = case.plan.agreements if case.plan else ()
     return (
         any(r.organisation == org for r in case.referrals.values())
+        or any(a.organisation == org for a in agreements)
         or any(c.organisation == org for c in case.consents_in_force())
         or any(d.shared and d.organisation == org for d in case.sharing_decisions)
     )
@@ -81,8 +90,7 @@ def may_read(user: User, case: CaseState) -> bool:
     """Analysts never read cases; others read the cases they have a part in."""
     return (
         user.has(Role.ADMIN, Role.AUDITOR)
-        or is_coordinating(user, case)
-        or is_the_coach(user, case)
+        or provides_care(user, case)
         or is_a_referral_partner(user, case)
         or (user.has(Role.TEAM_MANAGER) and user.covers(case.municipality, case.team))
     )
@@ -95,14 +103,10 @@ def may_perform(user: User, case: CaseState, duty: Duty, referral_id: str | None
     if duty is Duty.INTAKE:
         return is_coordinating(user, case)
     if duty is Duty.CARE:
-        return is_coordinating(user, case) or is_the_coach(user, case)
+        return provides_care(user, case)
     referral = case.referrals.get(referral_id or "")
     addressed_to_user = referral is not None and referral.organisation == user.organisation
-    return (
-        is_coordinating(user, case)
-        or is_the_coach(user, case)
-        or (user.has(Role.PARTNER) and addressed_to_user)
-    )
+    return provides_care(user, case) or (user.has(Role.PARTNER) and addressed_to_user)
 
 
 def may_see_coordination(user: User) -> bool:

@@ -6,15 +6,16 @@ from collections.abc import Sequence
 
 from domain.case_state import CaseState
 from domain.consent import check_may_consent_about
-from domain.errors import InvalidInputError
+from domain.errors import DisclosureError, InvalidInputError
 from domain.events_privacy import (
     ConsentGranted,
     ConsentWithdrawn,
     RefusalRecorded,
     SharingDecided,
 )
+from domain.privacy import MEMBER_CATEGORIES
 from domain.provenance import Provenance
-from domain.vocabulary import ConsentForm, ConsentPurpose, DataCategory, LegalGround
+from domain.vocabulary import ConsentForm, ConsentPurpose, DataCategory, LegalGround, MemberRole
 
 
 class PrivacyCommands(CaseState):
@@ -119,6 +120,8 @@ class PrivacyCommands(CaseState):
         if not categories or not members:
             raise InvalidInputError("a sharing decision names members and categories")
         self.check_members(members)
+        if shared:
+            self._check_disclosure_can_open(members, set(categories))
         self.record(
             SharingDecided,
             by,
@@ -129,3 +132,24 @@ class PrivacyCommands(CaseState):
             legal_ground=LegalGround(legal_ground).value if legal_ground else None,
             justification=justification,
         )
+
+    def _check_disclosure_can_open(
+        self, members: Sequence[str], categories: set[DataCategory]
+    ) -> None:
+        """A disclosure opens exactly what it names, or is refused: family-level data
+        (safety, the help question, notes, health) about a child it names, since that is
+        whom meldrecht protects; never a secret address, which stays in direct care."""
+        family_level = sorted(c.value for c in categories - MEMBER_CATEGORIES)
+        children = [m for m in members if self.members[m].role is MemberRole.CHILD]
+        if family_level and not children:
+            raise DisclosureError(
+                f"{', '.join(family_level)} concern the whole family: disclosed without "
+                "consent only about a child it protects; name the child"
+            )
+        if DataCategory.CONTACT_ADDRESS in categories:
+            secret = [m for m in members if self.members[m].address_secret]
+            if secret:
+                raise DisclosureError(
+                    f"the address of {', '.join(secret)} is secret: it never leaves direct "
+                    "care; disclose the other categories without contact_address"
+                )

@@ -83,3 +83,9 @@ class ReferralTransitionError(DomainError):
     """Referrals move requested -> accepted|rejected -> care started -> care ended."""
 
     rule = "referral-transitions-in-order"
+
+
+class DisclosureError(DomainError):
+    """A disclosure without consent must be able to open exactly what it names."""
+
+    rule = "disclosure-opens-what-it-names"

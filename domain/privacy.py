@@ -7,9 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from domain.authorization import Role, User, provides_care
 from domain.case_state import CaseState
 from domain.consent import Consent, check_may_consent_about
 from domain.errors import ConsentGiverError
+from domain.plan import Agreement
+from domain.referral import Referral
 from domain.vocabulary import ConsentPurpose, DataCategory, LegalGround
 
 ALL_CATEGORIES = frozenset(DataCategory)
@@ -17,7 +20,10 @@ MEMBER_CATEGORIES = frozenset(
     {DataCategory.IDENTITY, DataCategory.CONTACT_ADDRESS, DataCategory.REFERRALS, DataCategory.PLAN}
 )
 """Categories whose data belongs to one member; the rest concern the whole family and are
-shown only when shared for every member."""
+shown only when shared for every member, or opened by a disclosure (see `visibility`)."""
+FAMILY_CATEGORIES = ALL_CATEGORIES - MEMBER_CATEGORIES
+DEFAULT_PURPOSE = {Role.PARTNER: ConsentPurpose.REFERRAL}
+"""The purpose a role reads for unless it says otherwise (`X-Purpose`)."""
 DIRECT_CARE = "direct care (Jeugdwet art. 7.3.11)"
 SUPERVISION = "supervision and audit (legal obligation)"
 
@@ -43,26 +49,76 @@ class Withheld:
 
 @dataclass
 class Visibility:
-    """Per member the categories this viewer may see, and what was withheld and why."""
+    """Per member the categories this viewer may see, the family-level categories a
+    disclosure opened, and what was withheld and why. Every question of what may leave
+    is answered here."""
 
     per_member: dict[str, set[DataCategory]]
     secret_addresses_visible: bool = False
     grounds: set[str] = field(default_factory=set)
     withheld: list[Withheld] = field(default_factory=list)
+    organisation: str = ""
+    in_care: bool = False
+    supervises: bool = False
+    family_opened: set[DataCategory] = field(default_factory=set)
 
     def sees(self, member_id: str, category: DataCategory) -> bool:
         return category in self.per_member.get(member_id, set())
 
     def sees_family(self, category: DataCategory) -> bool:
-        """Family-level data: only when shared for every member of the family."""
+        """Family-level data: when shared for every member, or opened by a disclosure."""
+        if category in self.family_opened:
+            return True
         return all(category in cats for cats in self.per_member.values())
 
     def sees_address_of(self, member_id: str, secret: bool) -> bool:
         visible = self.sees(member_id, DataCategory.CONTACT_ADDRESS)
         return visible and (not secret or self.secret_addresses_visible)
 
+    def sees_triage(self) -> bool:
+        """A triage weighs the family's question: shown with the help question."""
+        return self.sees_family(DataCategory.HELP_QUESTION)
+
+    def sees_who_took_part(self) -> bool:
+        """Who attended a conversation or round table (members, other organisations) tells
+        as much as its notes: shown with them. The dates and kinds are structure."""
+        return self.sees_family(DataCategory.CONVERSATION_NOTES)
+
+    def sees_referral(self, referral: Referral) -> bool:
+        """Shared referrals, and those addressed to the viewer's organisation (its task)."""
+        own = referral.organisation == self.organisation
+        return own or self.sees(referral.member_id, DataCategory.REFERRALS)
+
+    def sees_task(self, agreement: Agreement) -> bool:
+        """The plan's agreements when the plan is shared, and always the viewer's own."""
+        own = agreement.organisation == self.organisation
+        return own or self.sees_family(DataCategory.PLAN)
+
+    def sees_consent(self, consent: Consent) -> bool:
+        return self.in_care or self.supervises or consent.organisation == self.organisation
+
+    def sees_sharing_decisions(self) -> bool:
+        """Overrides and their considerations: for the care team and supervisors."""
+        return self.in_care or self.supervises
+
     def categories(self) -> set[DataCategory]:
         return set().union(*self.per_member.values()) if self.per_member else set()
+
+
+def viewer_for(user: User, case: CaseState, purpose: ConsentPurpose | None) -> Viewer:
+    """The capacity a user reads a case in: in direct care, supervising, or another
+    organisation reading for a purpose (its role's default if it names none)."""
+    default = next(
+        (DEFAULT_PURPOSE[r] for r in sorted(user.roles) if r in DEFAULT_PURPOSE),
+        ConsentPurpose.CARE_COORDINATION,
+    )
+    return Viewer(
+        subject=user.subject,
+        organisation=user.organisation,
+        provides_care=provides_care(user, case),
+        supervises=user.has(Role.AUDITOR, Role.ADMIN),
+        purpose=purpose or default,
+    )
 
 
 def visibility(viewer: Viewer, case: CaseState, today: date) -> Visibility:
@@ -71,15 +127,20 @@ def visibility(viewer: Viewer, case: CaseState, today: date) -> Visibility:
     purpose they read for, while the consent is in force and valid for each member's age;
     refusals win over consent; a justified disclosure opens exactly what it names."""
     members = list(case.members)
-    if viewer.provides_care:
-        everything = {m: set(ALL_CATEGORIES) for m in members}
-        return Visibility(everything, secret_addresses_visible=True, grounds={DIRECT_CARE})
-    if viewer.supervises:
-        return Visibility({m: set(ALL_CATEGORIES) for m in members}, grounds={SUPERVISION})
-    shown: Visibility = Visibility({m: set() for m in members})
+    if viewer.provides_care or viewer.supervises:
+        return Visibility(
+            {m: set(ALL_CATEGORIES) for m in members},
+            secret_addresses_visible=viewer.provides_care,
+            grounds={DIRECT_CARE if viewer.provides_care else SUPERVISION},
+            organisation=viewer.organisation,
+            in_care=viewer.provides_care,
+            supervises=viewer.supervises,
+        )
+    shown = Visibility({m: set() for m in members}, organisation=viewer.organisation)
     _apply_consents(shown, viewer, case, today)
     _apply_refusals(shown, viewer, case)
     _apply_disclosures(shown, viewer, case)
+    _own_tasks(shown, case)
     _explain_withheld(shown, viewer, members)
     return shown
 
@@ -133,21 +194,40 @@ def _apply_disclosures(shown: Visibility, viewer: Viewer, case: CaseState) -> No
     for decision in case.sharing_decisions:
         if decision.shared and decision.organisation == viewer.organisation:
             for member_id in decision.members:
-                shown.per_member[member_id] |= decision.categories
+                shown.per_member[member_id] |= decision.categories & MEMBER_CATEGORIES
+            shown.family_opened |= decision.categories & FAMILY_CATEGORIES
             ground = decision.legal_ground or LegalGround.LEGAL_OBLIGATION
             shown.grounds.add(f"disclosure without consent ({ground.value})")
+
+
+def _own_tasks(shown: Visibility, case: CaseState) -> None:
+    """An organisation sees its own tasks whatever the consent: it provides that care."""
+    agreements = case.plan.agreements if case.plan else ()
+    own_agreement = any(a.organisation == shown.organisation for a in agreements)
+    own_referral = any(r.organisation == shown.organisation for r in case.referrals.values())
+    if own_agreement or own_referral:
+        shown.grounds.add(f"{DIRECT_CARE}: tasks of {shown.organisation}")
+
+
+OWN_TASKS_SHOWN = {
+    DataCategory.REFERRALS: "only the referrals addressed to {organisation} are shown",
+    DataCategory.PLAN: "only the plan's agreements with {organisation} are shown",
+}
 
 
 def _explain_withheld(shown: Visibility, viewer: Viewer, members: list[str]) -> None:
     explained = {(w.category, w.member_id) for w in shown.withheld}
     for category in sorted(ALL_CATEGORIES):
+        if category in shown.family_opened:
+            continue
         missing = [m for m in members if category not in shown.per_member[m]]
         if missing and (category, None) not in explained:
             whom = "" if len(missing) == len(members) else f" about {', '.join(missing)}"
+            own = OWN_TASKS_SHOWN.get(category, "").format(organisation=viewer.organisation)
             shown.withheld.append(
                 Withheld(
                     category,
                     f"no consent for category {category.value}{whom} for organisation "
-                    f"{viewer.organisation} ({viewer.purpose.value})",
+                    f"{viewer.organisation} ({viewer.purpose.value})" + (f"; {own}" if own else ""),
                 )
             )

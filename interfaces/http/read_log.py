@@ -19,9 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.access_log import AccessLog, AccessRecord
 from application.access_log_writer import Shown
+from application.case_view import Delivered
 from domain.authorization import User
 from domain.case import Case
-from interfaces.http.case_view import Delivered
 from interfaces.http.problems import ProblemError, problem
 
 log = logging.getLogger("gezinsregie.access")

@@ -172,8 +172,9 @@ def test_a_disclosure_opens_exactly_what_it_names_to_exactly_whom() -> None:
     )
     vt = Viewer("m", "veilig-thuis", False, False, ConsentPurpose.REFERRAL)
     shown = visibility(vt, case, TODAY)
-    assert shown.per_member["child"] == {DataCategory.SAFETY}
-    assert shown.per_member["mother"] == set()
+    assert shown.family_opened == {DataCategory.SAFETY}  # safety is the family's data
+    assert shown.sees_family(DataCategory.SAFETY)
+    assert shown.per_member == {"mother": set(), "father": set(), "child": set()}
     assert any("meldrecht" in g for g in shown.grounds)
     assert visibility(GGZ, case, TODAY).categories() == set()
 

@@ -52,6 +52,8 @@ OPENED_DAYS_AGO = 60
 MARKER = re.compile(r"MK-[a-z_]+-\d{6}-KM")
 ALL = frozenset(DataCategory)
 JOINT_AGE, OWN_AGE = 12, 16
+MEMBER_LEVEL = frozenset({C.IDENTITY, C.CONTACT_ADDRESS, C.REFERRALS, C.PLAN})
+"""Data of one member; the rest concerns the whole family (domain.md §3)."""
 
 CARE_ORGANISATION = "cjg-den-haag"
 PARTNER_ORGANISATIONS = ("ggz-haaglanden", "school-de-linde", "veilig-thuis", "jeugdhulp-west")
@@ -123,6 +125,7 @@ class Rule(Enum):
     ADDRESS = "contact_address for its member; a secret one only in direct care"
     FAMILY = "with its category for every member of the family"
     REFERRAL = "its member's referrals, or to the organisation it is addressed to"
+    TASK = "with the plan for every member, or to the organisation whose task it is"
     OVERSIGHT = "only to those providing care and supervisors"
 
 
@@ -188,6 +191,12 @@ class Sight:
     supervises: bool = False
     organisation: str = ""
     per_member: dict[str, set[DataCategory]] = field(default_factory=dict)
+    family_opened: set[DataCategory] = field(default_factory=set)
+    """Family-level categories a disclosure about a child opened."""
+
+    def sees_family(self, category: DataCategory) -> bool:
+        opened = category in self.family_opened
+        return opened or all(category in c for c in self.per_member.values())
 
     def sees(self, marker: Marker) -> bool:
         if not self.reads:
@@ -203,9 +212,11 @@ class Sight:
             case Rule.ADDRESS:
                 return all(has) and not marker.secret
             case Rule.FAMILY:
-                return all(marker.category in c for c in self.per_member.values())
+                return self.sees_family(marker.category)
             case Rule.REFERRAL:
                 return all(has) or marker.organisation == self.organisation
+            case Rule.TASK:
+                return self.sees_family(marker.category) or marker.organisation == self.organisation
             case Rule.OVERSIGHT:
                 return False
 
@@ -242,6 +253,7 @@ class FamilyCase:
     )
     markers: list[Marker] = field(default_factory=list)
     plan_agreements: list[str] = field(default_factory=list)
+    task_organisations: set[str] = field(default_factory=set)
 
     # -- the oracle
 
@@ -250,9 +262,10 @@ class FamilyCase:
         return coordinates or user == self.coach
 
     def may_read(self, user: User) -> bool:
-        """Partners read a case when a referral is addressed to their organisation, or the
-        family (a consent in force) or a professional (a disclosure) shared with it."""
+        """Partners read a case when a referral or an agreement of the plan is theirs, or
+        the family (a consent in force) or a professional (a disclosure) shared with it."""
         shared_with = {organisation for _, organisation in self.referrals.values()}
+        shared_with |= self.task_organisations
         shared_with |= {c.organisation for c in self.consents.values() if c.in_force}
         shared_with |= {organisation for organisation, _, _ in self.disclosures}
         return (
@@ -294,7 +307,8 @@ class FamilyCase:
         for organisation, members, categories in self.disclosures:
             if organisation == user.organisation:
                 for member_id in members:
-                    shown.per_member[member_id] |= categories
+                    shown.per_member[member_id] |= categories & MEMBER_LEVEL
+                shown.family_opened |= categories - MEMBER_LEVEL
         return shown
 
     def expected(self, reader: Reader, today: date) -> tuple[set[str], set[str]]:
@@ -364,12 +378,13 @@ class FamilyCase:
             {
                 "agreement_id": f"a{i}",
                 "organisation": organisation,
-                "task": self.family_marker("task", C.PLAN),
+                "task": self.mark("task", C.PLAN, Rule.TASK, organisation=organisation),
                 "due": (TODAY + timedelta(days=30)).isoformat(),
             }
             for i, organisation in enumerate(agreement_organisations)
         ]
         self.plan_agreements = [a["agreement_id"] for a in agreements]
+        self.task_organisations = set(agreement_organisations)
         self.do(COORDINATOR, "/plan", {"goals": goals, "agreements": agreements})
 
     def evaluate_plan(self) -> None:
@@ -473,8 +488,17 @@ class FamilyCase:
             "legal_ground": ground.value,
             "justification": justification,
         }
-        self.do(COORDINATOR, "/disclosures", body)
-        self.disclosures.append((organisation, members, categories))
+        response = self.try_(COORDINATOR, "/disclosures", body)
+        family_level = bool(categories - MEMBER_LEVEL)
+        about_a_child = any(not self.members[m].adult for m in members)
+        secret = C.CONTACT_ADDRESS in categories and any(self.members[m].secret for m in members)
+        opens_what_it_names = (about_a_child or not family_level) and not secret
+        assert (response.status_code == 200) == opens_what_it_names, (body, response.text)
+        if opens_what_it_names:
+            self.disclosures.append((organisation, members, categories))
+        else:
+            assert response.json()["rule"] == "disclosure-opens-what-it-names"
+            self.markers.remove(next(m for m in self.markers if m.text == justification))
 
     def decide_not_to_share(self, organisation: str, members: tuple[str, ...]) -> None:
         considerations = self.mark("considerations", C.SAFETY, Rule.OVERSIGHT, *members)

@@ -39,12 +39,12 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from application.access_log import AccessLog, AccessQuery, AccessRecord
+from application.case_view import Delivered
 from application.clock import FixedClock
 from application.persistence import postgres_conninfo
 from application.settings import Settings
 from domain.authorization import Role, User
 from domain.vocabulary import ConsentPurpose, DataCategory
-from interfaces.http.case_view import Delivered
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import record_read
 from tests.http.case_api import COACH, COORDINATOR, OTHER_COACH, PROBLEM_JSON, Api

@@ -161,9 +161,10 @@ def test_the_read_after_a_withdrawal_no_longer_shows_what_it_shared(
     )
     assert withdrawn["withdrawn_at"] is not None
     logged = access_log_of(api).find(AccessQuery(since=moment))
-    if after:  # the mother's name (and the partner's own referral, which needs no consent)
+    if after:  # the mother's name; a partner's own referral and tasks need no consent
         (record,) = logged
-        assert set(record.categories) <= {C.IDENTITY.value, C.REFERRALS.value}, record
+        own_tasks = {C.REFERRALS.value, C.PLAN.value}
+        assert set(record.categories) <= {C.IDENTITY.value, *own_tasks}, record
     else:
         assert logged == []
     the_views_show_no_personal_data(case, position, [reader, Reader(COORDINATOR)])
@@ -174,7 +175,12 @@ def test_the_partner_keeps_what_another_consent_shares(api: Api) -> None:
     position = case.withdraw("k-referral", frozenset({"mother"})).json()["position"]
     after = markers_in(case.get(f"/v1/cases/{case.case_id}", TO_THE_PARTNER.reader))
     mothers_name = {m.text for m in case.markers if m.kind == "name" and m.members == ("mother",)}
-    assert after == mothers_name
+    own_tasks = {
+        m.text
+        for m in case.markers
+        if m.kind == "task" and m.organisation == TO_THE_PARTNER.reader.user.organisation
+    }
+    assert after == mothers_name | own_tasks
     assert case.api.position == position
 
 
@@ -221,4 +227,5 @@ def test_a_withdrawal_made_through_another_api_process_holds_at_the_next_read(
     (record,) = access_log_of(api).find(AccessQuery(since=moment))
     by_text = {m.text: m for m in case.markers}
     assert {by_text[t].category.value for t in after} <= set(record.categories)
-    assert set(record.categories) <= {C.IDENTITY.value, C.REFERRALS.value}  # its own referral
+    own_tasks = {C.REFERRALS.value, C.PLAN.value}  # its own referral and plan agreement
+    assert set(record.categories) <= {C.IDENTITY.value, *own_tasks}

@@ -10,16 +10,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from application.case_view import Delivered, case_view
+from application.case_view_models import CaseOut
 from application.inspection_run import inspect_case
 from application.replay import ReplayMode, event_data, replay
 from domain.authorization import Role, User, is_coordinating, is_the_coach
 from domain.privacy import SUPERVISION, Viewer
 from domain.vocabulary import ConsentPurpose, DataCategory
-from interfaces.http.case_view import Delivered, case_view
 from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import record_read
-from interfaces.http.schemas.cases import CaseOut
 from interfaces.http.schemas.common import PROBLEM_RESPONSES, MomentQuery
 from interfaces.inspection_report import result_dict
 

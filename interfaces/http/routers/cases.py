@@ -8,12 +8,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Request, Response, status
 
+from application.case_view import case_view, viewer_of
+from application.case_view_models import CaseOut
 from application.cases import CaseApplication
 from domain.authorization import User, may_open_case_in, may_read
 from domain.family import FamilyMember
 from domain.vocabulary import ConsentPurpose
 from interfaces.http.actors import actor_of
-from interfaces.http.case_view import case_view, viewer_of
 from interfaces.http.deps import (
     PositionQuery,
     UserDep,
@@ -23,7 +24,7 @@ from interfaces.http.deps import (
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import logged_as_latest, record_read, record_read_of_version
 from interfaces.http.rendered import rendered
-from interfaces.http.schemas.cases import CaseCreatedOut, CaseOut, OpenCaseIn
+from interfaces.http.schemas.cases import CaseCreatedOut, OpenCaseIn
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.http.worker_threads import in_worker_thread
 

@@ -1,19 +1,14 @@
-"""What leaves the system about a case, decided in one place for every viewer: the
-domain's privacy policy applied to the case, and a note of what personal data went out
-(for the access log). Hidden data is absent; `withheld` says what and why."""
+"""A case as a viewer may see it: the domain's privacy policy (`domain.privacy`, where
+every decision of what may leave is made) applied to the case's data, and a note of what
+personal data went out (for the access log). Hidden data is absent; `withheld` says what
+and why. Nothing here decides what is visible: it asks the `Visibility`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.authorization import Role, User, is_coordinating, is_the_coach
-from domain.case import Case
-from domain.consent import Consent
-from domain.privacy import DIRECT_CARE, Viewer, Visibility, visibility
-from domain.records import Conversation
-from domain.vocabulary import ConsentPurpose, DataCategory
-from interfaces.http.schemas.cases import (
+from application.case_view_models import (
     AgreementOut,
     CaseOut,
     ConsentOut,
@@ -28,9 +23,14 @@ from interfaces.http.schemas.cases import (
     SharingDecisionOut,
     WithheldOut,
 )
+from domain.authorization import User
+from domain.case import Case
+from domain.consent import Consent
+from domain.privacy import Viewer, Visibility, viewer_for, visibility
+from domain.records import Conversation, RoundTable
+from domain.vocabulary import ConsentPurpose, DataCategory
 
 C = DataCategory
-DEFAULT_PURPOSE = {Role.PARTNER: ConsentPurpose.REFERRAL}
 
 
 @dataclass
@@ -46,17 +46,7 @@ class Delivered:
 
 
 def viewer_of(user: User, case: Case, purpose: ConsentPurpose | None) -> Viewer:
-    default = next(
-        (DEFAULT_PURPOSE[r] for r in sorted(user.roles) if r in DEFAULT_PURPOSE),
-        ConsentPurpose.CARE_COORDINATION,
-    )
-    return Viewer(
-        subject=user.subject,
-        organisation=user.organisation,
-        provides_care=is_coordinating(user, case) or is_the_coach(user, case),
-        supervises=user.has(Role.AUDITOR, Role.ADMIN),
-        purpose=purpose or default,
-    )
+    return viewer_for(user, case, purpose)
 
 
 def case_view(viewer: Viewer, case: Case, today: date) -> tuple[CaseOut, Delivered, Visibility]:
@@ -64,32 +54,23 @@ def case_view(viewer: Viewer, case: Case, today: date) -> tuple[CaseOut, Deliver
     out, delivered = structure_of(case), Delivered()
     everyone = list(case.members)
     out.members = [member_out(case, m, shown, delivered) for m in everyone]
+    if shown.sees_triage():
+        out.triage_outcome = case.triage_outcome.value if case.triage_outcome else None
+        out.coordination_level = case.coordination_level
     if shown.sees_family(C.HELP_QUESTION):
         out.help_question = case.help_question
         out.problems_parents = [p.value for p in case.problems_parents]
         out.problems_children = [p.value for p in case.problems_children]
         delivered.add(C.HELP_QUESTION, *everyone)
-    notes = shown.sees_family(C.CONVERSATION_NOTES)
+    notes = shown.sees_who_took_part()
     out.conversation_log = [conversation_out(c, notes) for c in case.conversations]
-    out.round_tables = [
-        RoundTableOut(
-            occurred_at=r.occurred_at,
-            members=list(r.members),
-            organisations=list(r.organisations),
-            **({"decisions": r.decisions} if notes else {}),
-        )
-        for r in case.round_tables
-    ]
+    out.round_tables = [round_table_out(r, notes) for r in case.round_tables]
     if notes and (case.conversations or case.round_tables):
         delivered.add(C.CONVERSATION_NOTES, *everyone)
     out.plan = plan_out(case, shown, delivered)
-    out.referrals = referrals_out(case, viewer, shown, delivered)
-    out.consents = [
-        consent_out(c)
-        for c in case.consents.values()
-        if viewer.provides_care or viewer.supervises or c.organisation == viewer.organisation
-    ]
-    _safety(out, case, viewer, shown, delivered)
+    out.referrals = referrals_out(case, shown, delivered)
+    out.consents = [consent_out(c) for c in case.consents.values() if shown.sees_consent(c)]
+    _safety(out, case, shown, delivered)
     out.legal_grounds = sorted(shown.grounds)
     out.withheld = [
         WithheldOut(
@@ -117,15 +98,25 @@ def member_out(case: Case, member_id: str, shown: Visibility, delivered: Deliver
 
 
 def conversation_out(c: Conversation, notes: bool) -> ConversationOut:
-    return ConversationOut(
+    """When, what kind and how long are structure; who took part and the notes are not."""
+    out = ConversationOut(
         conversation_id=c.conversation_id,
         kind=c.kind.value,
         occurred_at=c.occurred_at,
         minutes=c.minutes,
         writing_minutes=c.writing_minutes,
-        participants=list(c.participants),
-        **({"notes": c.notes} if notes else {}),
     )
+    if notes:
+        out.participants, out.notes = list(c.participants), c.notes
+    return out
+
+
+def round_table_out(r: RoundTable, notes: bool) -> RoundTableOut:
+    out = RoundTableOut(occurred_at=r.occurred_at)
+    if notes:
+        out.members, out.organisations = list(r.members), list(r.organisations)
+        out.decisions = r.decisions
+    return out
 
 
 def plan_out(case: Case, shown: Visibility, delivered: Delivered) -> PlanOut | None:
@@ -144,25 +135,20 @@ def plan_out(case: Case, shown: Visibility, delivered: Delivered) -> PlanOut | N
         delivered.add(C.PLAN, *{g.member_id for g in goals})
     if shown.sees_family(C.PLAN):
         out.goals = [GoalOut(**vars(g)) for g in plan.goals]
-        out.agreements = [AgreementOut(**vars(a)) for a in plan.agreements]
+        delivered.add(C.PLAN, *case.members)
+    tasks = [a for a in plan.agreements if shown.sees_task(a)]
+    if tasks:
+        out.agreements = [AgreementOut(**vars(a)) for a in tasks]
         delivered.add(C.PLAN, *case.members)
     return out
 
 
-def referrals_out(
-    case: Case, viewer: Viewer, shown: Visibility, delivered: Delivered
-) -> list[ReferralOut]:
-    """Referrals of members shared with the viewer, and those addressed to their own
-    organisation (they provide that care, Jeugdwet art. 7.3.11)."""
-    visible = [
-        r
-        for r in case.referrals.values()
-        if shown.sees(r.member_id, C.REFERRALS) or r.organisation == viewer.organisation
-    ]
+def referrals_out(case: Case, shown: Visibility, delivered: Delivered) -> list[ReferralOut]:
+    """Referrals of members shared with the viewer, and those addressed to its own
+    organisation (it provides that care, Jeugdwet art. 7.3.11)."""
+    visible = [r for r in case.referrals.values() if shown.sees_referral(r)]
     if visible:
         delivered.add(C.REFERRALS, *{r.member_id for r in visible})
-    if any(r.organisation == viewer.organisation for r in visible):
-        shown.grounds.add(f"{DIRECT_CARE}: referral to {viewer.organisation}")
     return [
         ReferralOut(
             referral_id=r.referral_id,
@@ -193,9 +179,7 @@ def consent_out(c: Consent) -> ConsentOut:
     )
 
 
-def _safety(
-    out: CaseOut, case: Case, viewer: Viewer, shown: Visibility, delivered: Delivered
-) -> None:
+def _safety(out: CaseOut, case: Case, shown: Visibility, delivered: Delivered) -> None:
     safety = shown.sees_family(C.SAFETY)
     out.escalations = [
         EscalationOut(
@@ -217,7 +201,7 @@ def _safety(
         ]
         if case.safety_assessments or case.escalations:
             delivered.add(C.SAFETY, *case.members)
-    if viewer.provides_care or viewer.supervises:
+    if shown.sees_sharing_decisions():
         out.sharing_decisions = [
             SharingDecisionOut(
                 shared=d.shared,
@@ -248,8 +232,6 @@ def structure_of(case: Case) -> CaseOut:
         last_activity_at=case.last_activity_at,
         channel=case.channel.value,
         urgency=case.urgency.value,
-        triage_outcome=case.triage_outcome.value if case.triage_outcome else None,
-        coordination_level=case.coordination_level,
         coach=case.coach if case.coaching_active else None,
         coach_changes=case.coach_changes,
         help_question_id=case.help_question_id,
