@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+
+from application.replay import ReplayMode
 
 
 class MemberOut(BaseModel):
@@ -163,3 +166,30 @@ class CaseOut(BaseModel):
     sharing_decisions: list[SharingDecisionOut] | None = None
     legal_grounds: list[str] = Field(default_factory=list)
     withheld: list[WithheldOut] = Field(default_factory=list)
+
+
+class EventOut(BaseModel):
+    position: int = Field(description="the event's number within the case (its version)")
+    event: str = Field(
+        description="the stable event type", examples=["gezinsregie.case.triaged.v1"]
+    )
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: dict[str, str]
+    data: dict[str, Any] = Field(
+        description="what the event says; a field this reader may not see is null"
+    )
+    withheld: list[str] | None = Field(
+        default=None, description="the fields of `data` withheld from this reader (dotted paths)"
+    )
+
+
+class HistoryOut(BaseModel):
+    case_id: UUID
+    as_of: datetime | None
+    mode: ReplayMode
+    events: list[EventOut]
+    state: CaseOut | None = Field(
+        default=None,
+        description="the case as these events make it; absent when it did not exist yet",
+    )

@@ -103,6 +103,7 @@ from application.case_view_models import (
 )
 from application.cases import CaseApplication
 from application.persistence import postgres_conninfo
+from application.reading import read_case
 from application.settings import Settings, load_settings
 from bench.served import wait_healthy
 from bench.stores import drop_schema
@@ -116,7 +117,7 @@ from interfaces.http.deps import (
     readable_case,
     wait_for_position,
 )
-from interfaces.http.read_log import record_read
+from interfaces.http.read_log import reader_of, record_read
 from interfaces.http.rendered import rendered
 from interfaces.http.routers.cases import PurposeHeader, read_from_store
 from interfaces.http.worker_threads import in_worker_thread
@@ -651,11 +652,9 @@ def profile_read_path(app: FastAPI, case_id: str, reads: int) -> str:
 
     def read() -> None:
         case = readable_case(cases, COORDINATOR, UUID(case_id))
-        viewer = viewer_of(COORDINATOR, case, None)
-        view, delivered, shown = case_view(viewer, case, cases.clock.now().date())
-        purpose = viewer.purpose.value
-        record_read(request, COORDINATOR, purpose, case.id, delivered, shown.grounds)
-        view.model_dump_json(exclude_unset=True)
+        reading = read_case(reader_of(request, COORDINATOR), case, cases.clock.now())
+        record_read(request, reading.record, case.id)
+        reading.view.model_dump_json(exclude_unset=True)
 
     profiler = cProfile.Profile()
     profiler.enable()

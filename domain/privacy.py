@@ -11,6 +11,7 @@ from domain.authorization import Role, User, provides_care
 from domain.case_state import CaseState
 from domain.consent import Consent, check_may_consent_about
 from domain.errors import ConsentGiverError
+from domain.personal_data import PersonalField
 from domain.plan import Agreement
 from domain.referral import Referral
 from domain.vocabulary import ConsentPurpose, DataCategory, LegalGround
@@ -100,6 +101,18 @@ class Visibility:
     def sees_sharing_decisions(self) -> bool:
         """Overrides and their considerations: for the care team and supervisors."""
         return self.in_care or self.supervises
+
+    def sees_field(self, personal: PersonalField) -> bool:
+        """One field of an event's data (a history), by the same rules as the case view."""
+        if personal.category is None:
+            return self.in_care or self.supervises
+        if personal.organisation is not None and personal.organisation == self.organisation:
+            return True
+        if personal.member_id is None:
+            return self.sees_family(personal.category)
+        if personal.category is DataCategory.CONTACT_ADDRESS:
+            return self.sees_address_of(personal.member_id, personal.secret)
+        return self.sees(personal.member_id, personal.category)
 
     def categories(self) -> set[DataCategory]:
         return set().union(*self.per_member.values()) if self.per_member else set()

@@ -19,9 +19,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.access_log import AccessLog, AccessRecord
 from application.access_log_writer import Shown
-from application.case_view import Delivered
+from application.reading import Reader
 from domain.authorization import User
 from domain.case import Case
+from domain.vocabulary import ConsentPurpose
 from interfaces.http.problems import ProblemError, problem
 
 log = logging.getLogger("gezinsregie.access")
@@ -46,19 +47,17 @@ def trace_id_of(request: Request) -> str:
     return str(getattr(request.state, "request_id", ""))
 
 
-def record_read(
-    request: Request,
-    user: User,
-    purpose: str,
-    case_id: UUID,
-    delivered: Delivered,
-    grounds: set[str],
-) -> None:
-    """Hand the record to the store; without `LoggedBeforeSent` in front, wait for it here."""
-    if not delivered.categories:
+def reader_of(request: Request, user: User, purpose: ConsentPurpose | None = None) -> Reader:
+    """Who reads through this request: the user, their purpose, the request's trace."""
+    return Reader(user, purpose, trace_id_of(request))
+
+
+def record_read(request: Request, record: AccessRecord | None, case_id: UUID) -> None:
+    """Hand the record to the store; without `LoggedBeforeSent` in front, wait for it here.
+    None: the read carried no personal data, so there is nothing to record."""
+    if record is None:
         return
     access_log: AccessLog = request.app.state.access_log
-    record = _record(request, user, purpose, case_id, delivered, grounds)
     pending = Pending(case_id, access_log.submit([record]))
     held: list[Pending] | None = request.scope.get("state", {}).get(PENDING)
     if held is not None:
@@ -68,16 +67,15 @@ def record_read(
 
 
 def record_read_of_version(
-    request: Request, user: User, purpose: str, case: Case, delivered: Delivered, grounds: set[str]
+    request: Request, record: AccessRecord | None, case: Case
 ) -> Future[bool] | None:
     """Hand the record of a read of this version of `case` to a store that checks case
     versions: it is stored only if the version is still the case's latest. A future of
     whether it was (and so whether the read may leave as it is); None if the read carries
     no personal data, so there is nothing to record (nor anything learnt about the version)."""
-    if not delivered.categories:
+    if record is None:
         return None
     access_log: AccessLog = request.app.state.access_log
-    record = _record(request, user, purpose, case.id, delivered, grounds)
     return access_log.submit([record], Shown(case.id, case.version))
 
 
@@ -88,28 +86,6 @@ async def logged_as_latest(read: Future[bool], case_id: UUID) -> bool:
     if not _written(read.exception(), case_id):
         raise ProblemError(*REFUSED, RETRY)
     return read.result()
-
-
-def _record(
-    request: Request,
-    user: User,
-    purpose: str,
-    case_id: UUID,
-    delivered: Delivered,
-    grounds: set[str],
-) -> AccessRecord:
-    return AccessRecord(
-        at=request.app.state.cases.clock.now(),
-        subject=user.subject,
-        organisation=user.organisation,
-        role="+".join(sorted(user.roles)),
-        case_id=str(case_id),
-        members=tuple(sorted(delivered.members)),
-        categories=tuple(sorted(c.value for c in delivered.categories)),
-        purpose=purpose,
-        legal_ground="; ".join(sorted(grounds)),
-        trace_id=trace_id_of(request),
-    )
 
 
 def _written(error: BaseException | None, case_id: UUID) -> bool:

@@ -42,11 +42,13 @@ from application.access_log import AccessLog, AccessQuery, AccessRecord
 from application.case_view import Delivered
 from application.clock import FixedClock
 from application.persistence import postgres_conninfo
+from application.reading import access_record
 from application.settings import Settings
 from domain.authorization import Role, User
 from domain.vocabulary import ConsentPurpose, DataCategory
 from interfaces.http.problems import ProblemError
-from interfaces.http.read_log import record_read
+from interfaces.http.read_log import reader_of, record_read
+from tests.conftest import NOW
 from tests.http.case_api import COACH, COORDINATOR, OTHER_COACH, PROBLEM_JSON, Api
 from tests.http.conftest import Headers
 from tests.http.privacy_world import (
@@ -548,14 +550,16 @@ def test_without_the_door_a_read_waits_for_its_record_itself(api: Api) -> None:
     log = access_log_of(api)
     scope = {"type": "http", "app": app, "headers": [], "state": {"request_id": "r-1"}}
     delivered = Delivered({C.IDENTITY}, {"mother"})
+    case_id, reader = uuid4(), reader_of(Request(scope), COORDINATOR)
+    record = access_record(reader, "care_coordination", case_id, delivered, set(), NOW)
     app.state.access_log = UnwritableAccessLog(log)
     try:
         with pytest.raises(ProblemError) as refused:
-            record_read(Request(scope), COORDINATOR, "care_coordination", uuid4(), delivered, set())
+            record_read(Request(scope), record, case_id)
     finally:
         app.state.access_log = log
     assert refused.value.status == 503
-    record_read(Request(scope), COORDINATOR, "care_coordination", uuid4(), delivered, set())
+    record_read(Request(scope), record, case_id)
     assert [r.trace_id for r in everything(log)] == ["r-1"]  # written before it returned
 
 

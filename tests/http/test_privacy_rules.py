@@ -108,3 +108,35 @@ def test_without_consent_a_referral_partner_sees_no_triage_nor_who_met(api: Api)
     assert seen["coach"] == "coach-anna"  # who coordinates the care: a partner needs to know
     assert [r["referral_id"] for r in seen["referrals"]] == ["r1"]
     assert "only the referrals addressed to ggz-haaglanden are shown" in withheld(seen)["referrals"]
+
+
+AUDITOR = User("auditor-1", "inspectie", frozenset({Role.AUDITOR}))
+
+
+def test_a_secret_address_never_leaves_direct_care_not_even_in_the_history(api: Api) -> None:
+    members = melding_json()["members"]
+    members[0] = {**members[0], "address": "Geheime straat 1", "address_secret": True}
+    case_id = api.coached_case(members=members)
+    for as_of in ("", "?as_of=2026-06-01T12:00:00%2B00:00"):
+        response = api.client.get(
+            f"/v1/cases/{case_id}/history{as_of}", headers=api.headers(AUDITOR)
+        )
+        assert response.status_code == 200, response.text
+        assert "Geheime straat" not in response.text
+        opened = response.json()["events"][0]
+        assert opened["data"]["members"][0]["address"] is None
+        assert opened["withheld"] == ["members.0.address"]
+        assert opened["data"]["members"][1]["address"]  # the father's is not secret
+    in_care = api.client.get(f"/v1/cases/{case_id}", headers=api.headers(COORDINATOR))
+    assert "Geheime straat" in in_care.text
+
+
+def test_a_history_read_is_logged_once_with_what_it_showed_and_its_trace(api: Api) -> None:
+    case_id = api.coached_case()
+    trace = "0af7651916cd43dd8448eb211c80319c"
+    headers = {**api.headers(AUDITOR), "traceparent": f"00-{trace}-b7ad6b7169203331-01"}
+    assert api.client.get(f"/v1/cases/{case_id}/history", headers=headers).status_code == 200
+    log = api.client.get(f"/v1/cases/{case_id}/access-log", headers=api.headers(AUDITOR)).json()
+    (record,) = [r for r in log if r["purpose"] == "audit"]
+    assert record["trace_id"] == trace
+    assert "identity" in record["categories"] and "contact_address" in record["categories"]

@@ -4,58 +4,24 @@ recorded it and what it says; and the state as of a moment. Every read is logged
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from application.case_view import Delivered, case_view
-from application.case_view_models import CaseOut
+from application.case_view_models import HistoryOut
 from application.inspection_run import inspect_case
-from application.replay import ReplayMode, event_data, replay
-from domain.authorization import Role, User, is_coordinating, is_the_coach
-from domain.privacy import SUPERVISION, Viewer
-from domain.vocabulary import ConsentPurpose, DataCategory
+from application.reading import read_history
+from application.replay import ReplayMode, replay
+from domain.authorization import Role, is_coordinating, is_the_coach
 from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.problems import ProblemError
-from interfaces.http.read_log import record_read
+from interfaces.http.read_log import reader_of, record_read
 from interfaces.http.schemas.common import PROBLEM_RESPONSES, MomentQuery
 from interfaces.inspection_report import result_dict
 
 router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
-AUDIT_PURPOSE = "audit"
-
-
-class EventOut(BaseModel):
-    position: int = Field(description="the event's number within the case (its version)")
-    event: str = Field(
-        description="the stable event type", examples=["gezinsregie.case.triaged.v1"]
-    )
-    occurred_at: datetime
-    recorded_at: datetime
-    actor: dict[str, str]
-    data: dict[str, Any]
-
-
-class HistoryOut(BaseModel):
-    case_id: UUID
-    as_of: datetime | None
-    mode: ReplayMode
-    events: list[EventOut]
-    state: CaseOut | None = Field(
-        description="the case as these events make it; absent when the case did not exist yet"
-    )
-
-
-def auditor_view(user: User) -> Viewer:
-    return Viewer(
-        user.subject,
-        user.organisation,
-        provides_care=False,
-        supervises=True,
-        purpose=ConsentPurpose.CARE_COORDINATION,
-    )
 
 
 @router.get(
@@ -82,25 +48,9 @@ def history(
         readable_case(cases, user, case_id)
         raise ProblemError(403, "Forbidden", "the full history is for auditors")
     found = replay(cases, case_id, as_of, mode)
-    timeline = [
-        EventOut(
-            position=e.originator_version,
-            event=type(e).TOPIC,
-            occurred_at=e.occurred_at,
-            recorded_at=e.timestamp,
-            actor=e.actor,
-            data=event_data(e),
-        )
-        for e in found.events
-        if events
-    ]
-    out = HistoryOut(case_id=case_id, as_of=as_of, mode=mode, events=timeline, state=None)
-    if found.state is not None:
-        out.state, _, _ = case_view(auditor_view(user), found.state, cases.clock.now().date())
-    if found.events:
-        everything = Delivered(set(DataCategory), set(found.state.members if found.state else []))
-        record_read(request, user, AUDIT_PURPOSE, case_id, everything, {SUPERVISION})
-    return out
+    reading = read_history(reader_of(request, user), found, cases.clock.now(), events)
+    record_read(request, reading.record, case_id)
+    return reading.view
 
 
 class EvidenceOut(BaseModel):

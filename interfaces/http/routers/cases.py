@@ -8,9 +8,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Request, Response, status
 
-from application.case_view import case_view, viewer_of
 from application.case_view_models import CaseOut
 from application.cases import CaseApplication
+from application.reading import read_case as filtered_case
 from domain.authorization import User, may_open_case_in, may_read
 from domain.family import FamilyMember
 from domain.vocabulary import ConsentPurpose
@@ -22,7 +22,12 @@ from interfaces.http.deps import (
     wait_for_position,
 )
 from interfaces.http.problems import ProblemError
-from interfaces.http.read_log import logged_as_latest, record_read, record_read_of_version
+from interfaces.http.read_log import (
+    logged_as_latest,
+    reader_of,
+    record_read,
+    record_read_of_version,
+)
 from interfaces.http.rendered import rendered
 from interfaces.http.schemas.cases import CaseCreatedOut, OpenCaseIn
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
@@ -103,12 +108,9 @@ def read_from_memory(
         return None
     if not may_read(user, case):
         return None  # decided on the current state, in the store
-    viewer = viewer_of(user, case, purpose)
-    view, delivered, shown = case_view(viewer, case, cases.clock.now().date())
-    logged = record_read_of_version(
-        request, user, viewer.purpose.value, case, delivered, shown.grounds
-    )
-    return None if logged is None else (rendered(view, exclude_unset=True), logged)
+    reading = filtered_case(reader_of(request, user, purpose), case, cases.clock.now())
+    logged = record_read_of_version(request, reading.record, case)
+    return None if logged is None else (rendered(reading.view, exclude_unset=True), logged)
 
 
 def read_from_store(
@@ -121,7 +123,6 @@ def read_from_store(
 ) -> Response:
     wait_for_position(cases, position, cases.settings.wait_timeout_seconds)
     case = readable_case(cases, user, case_id)
-    viewer = viewer_of(user, case, purpose)
-    view, delivered, shown = case_view(viewer, case, cases.clock.now().date())
-    record_read(request, user, viewer.purpose.value, case.id, delivered, shown.grounds)
-    return rendered(view, exclude_unset=True)
+    reading = filtered_case(reader_of(request, user, purpose), case, cases.clock.now())
+    record_read(request, reading.record, case.id)
+    return rendered(reading.view, exclude_unset=True)
