@@ -10,12 +10,16 @@ from uuid import UUID
 
 import typer
 
+from application.case_view_models import EventOut
 from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.errors import CaseNotFoundError
 from application.inspection_run import IndicatorTotals, inspect_cases, totals
-from application.replay import ReplayMode, event_data, replay
+from application.reading import read_history
+from application.replay import ReplayMode, replay
+from domain.authorization import Role
 from domain.inspection import Verdict
+from interfaces.cli_reader import Actor, AsToken, cli_reader, logged_reads
 from interfaces.cli_settings import settings_or_exit
 from interfaces.inspection_report import as_csv, as_html, as_json
 
@@ -40,33 +44,48 @@ def replay_case(
     case_id: UUID,
     as_of: AsOf = None,
     mode: Annotated[ReplayMode, typer.Option(help="recorded or occurred")] = ReplayMode.RECORDED,
+    as_token: AsToken = None,
+    actor: Actor = None,
 ) -> None:
-    """Print the case's timeline up to --as-of: when, recorded when, by whom, what."""
-    cases = CaseApplication(settings_or_exit(), SystemClock())
+    """Print the case's timeline up to --as-of: when, recorded when, by whom, what; each
+    field only as the reader may see it (the read is logged as an audit)."""
+    settings = settings_or_exit()
+    reader = cli_reader(settings, as_token, actor, None, purpose_needed=False)
+    if not reader.user.has(Role.AUDITOR, Role.ADMIN):
+        typer.echo("the full history is for auditors", err=True)
+        raise typer.Exit(1)
+    cases = CaseApplication(settings, SystemClock())
     try:
         moment = as_of.replace(tzinfo=as_of.tzinfo or UTC) if as_of else None
         found = replay(cases, case_id, moment, mode)
+        reading = read_history(reader, found, cases.clock.now(), timeline=True)
+        with logged_reads(settings, cases) as log:
+            log(reading.record)
     except CaseNotFoundError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
     finally:
         cases.close()
+    events = reading.view.events
     typer.echo(
-        f"case {case_id}, {len(found.events)} events ({mode.value}"
+        f"case {case_id}, {len(events)} events ({mode.value}"
         + (f" as of {moment:%Y-%m-%d %H:%M}" if moment else "")
         + ")"
     )
-    for event in found.events:
-        name = type(event).TOPIC.removeprefix("gezinsregie.case.").removesuffix(".v1")
-        late = " (recorded later)" if (event.timestamp - event.occurred_at).days >= 1 else ""
-        who = f"{event.actor['subject']} ({event.actor['organisation']})"
-        details = ", ".join(f"{k}={v}" for k, v in event_data(event).items() if v not in ("", []))
-        typer.echo(
-            f"{event.originator_version:>4}  {event.occurred_at:%Y-%m-%d %H:%M}  "
-            f"{name:24} {who}{late}"
-        )
-        if details:
-            typer.echo(f"      {details[:200]}")
+    for event in events:
+        echo_event(event)
+
+
+def echo_event(event: EventOut) -> None:
+    name = event.event.removeprefix("gezinsregie.case.").removesuffix(".v1")
+    late = " (recorded later)" if (event.recorded_at - event.occurred_at).days >= 1 else ""
+    who = f"{event.actor['subject']} ({event.actor['organisation']})"
+    typer.echo(f"{event.position:>4}  {event.occurred_at:%Y-%m-%d %H:%M}  {name:24} {who}{late}")
+    details = ", ".join(f"{k}={v}" for k, v in event.data.items() if v not in ("", []))
+    if details:
+        typer.echo(f"      {details[:200]}")
+    if event.withheld:
+        typer.echo(f"      withheld: {', '.join(event.withheld)}")
 
 
 @audit_cli.command(name="inspect")

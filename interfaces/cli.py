@@ -19,9 +19,11 @@ from application.clock import SystemClock
 from application.demo import write_demo
 from application.errors import CaseNotFoundError
 from application.inactivity import close_inactive_cases
+from application.reading import read_case
 from application.settings import SettingsError
-from domain.authorization import Role, User
+from domain.authorization import Role, User, may_read
 from interfaces.audit_cli import audit_cli
+from interfaces.cli_reader import Actor, AsToken, Purpose, cli_reader, logged_reads
 from interfaces.cli_settings import settings_or_exit
 from interfaces.projections_cli import projections_cli
 from interfaces.report_cli import report_cli
@@ -94,24 +96,25 @@ def list_cases() -> None:
 
 
 @cli.command()
-def show(case_id: UUID) -> None:
-    """Show the current state of one case (structure only, no personal data)."""
+def show(
+    case_id: UUID, as_token: AsToken = None, actor: Actor = None, purpose: Purpose = None
+) -> None:
+    """Show one case as JSON, as the reader may see it (the read is logged)."""
+    settings = settings_or_exit()
+    reader = cli_reader(settings, as_token, actor, purpose)
     with case_application() as app:
         try:
             case = app.get_case(case_id)
         except CaseNotFoundError as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(1) from None
-        typer.echo(f"case {case.id} (version {case.version}) in {case.municipality}/{case.team}")
-        typer.echo(f"  opened {case.opened_at:%Y-%m-%d}, closed {_day(case.closed_at)}")
-        typer.echo(f"  triage {case.triage_outcome}, level {case.coordination_level}")
-        typer.echo(f"  coach {case.coach}, waiting {case.is_waiting}")
-        typer.echo(f"  plan version {case.plan.version if case.plan else '-'}")
-        typer.echo(f"  referrals {[r.status.value for r in case.referrals.values()]}")
-
-
-def _day(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d}" if moment else "-"
+        if not may_read(reader.user, case):
+            typer.echo(f"there is no case {case_id}", err=True)  # as the API answers: 404
+            raise typer.Exit(1)
+        reading = read_case(reader, case, app.clock.now())
+        with logged_reads(settings, app) as log:
+            log(reading.record)
+    typer.echo(reading.view.model_dump_json(exclude_unset=True, indent=2))
 
 
 @cli.command(name="close-inactive")

@@ -17,6 +17,8 @@ from domain.vocabulary import TriageOutcome
 from interfaces.cli import cli
 from tests.factories import COACH, COORDINATOR, melding
 
+OPERATOR = ["--actor", "ops-anne"]
+
 
 def test_the_replay_lists_events_up_to_the_moment_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -41,10 +43,11 @@ def test_the_replay_lists_events_up_to_the_moment_asked(
     )
     app.close()
 
-    everything = CliRunner().invoke(cli, ["audit", "replay", str(case_id)])
+    everything = CliRunner().invoke(cli, ["audit", "replay", str(case_id), *OPERATOR])
     early = (opened + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
     until_triage = CliRunner().invoke(
-        cli, ["audit", "replay", str(case_id), "--as-of", early, "--mode", "occurred"]
+        cli,
+        ["audit", "replay", str(case_id), "--as-of", early, "--mode", "occurred", *OPERATOR],
     )
 
     assert everything.exit_code == 0, everything.output
@@ -55,7 +58,7 @@ def test_the_replay_lists_events_up_to_the_moment_asked(
 
 def test_an_unknown_case_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
-    result = CliRunner().invoke(cli, ["audit", "replay", str(uuid4())])
+    result = CliRunner().invoke(cli, ["audit", "replay", str(uuid4()), *OPERATOR])
     assert result.exit_code == 1
     assert "there is no case" in result.output
 
