@@ -35,7 +35,11 @@ COLUMNS = (
     "purpose",
     "legal_ground",
     "trace_id",
+    "span_id",
+    "parent_span_id",
 )
+ADDED_COLUMNS = ("span_id", "parent_span_id")
+"""Columns added after the table's first version: added to an older table at start."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,10 @@ class AccessRecord:
     purpose: str
     legal_ground: str
     trace_id: str | None
+    span_id: str | None = None
+    """This read's own span (W3C trace context: 16 hex digits)."""
+    parent_span_id: str | None = None
+    """The caller's span, from `traceparent`, when given."""
 
     def values(self) -> tuple[Any, ...]:
         return (
@@ -63,6 +71,8 @@ class AccessRecord:
             self.purpose,
             self.legal_ground,
             self.trace_id,
+            self.span_id,
+            self.parent_span_id,
         )
 
     @classmethod
@@ -79,6 +89,8 @@ class AccessRecord:
             purpose=row["purpose"],
             legal_ground=row["legal_ground"],
             trace_id=row["trace_id"],
+            span_id=row["span_id"],
+            parent_span_id=row["parent_span_id"],
         )
 
 
@@ -164,6 +176,10 @@ class SQLiteAccessLog(AccessLog):
                 " WHEN NEW.id IN (SELECT id FROM access_log)"
                 " BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;"
             )
+            present = {r["name"] for r in self.connection.execute("PRAGMA table_info(access_log)")}
+            for column in ADDED_COLUMNS:
+                if column not in present:
+                    self.connection.execute(f"ALTER TABLE access_log ADD COLUMN {column} TEXT")
 
     def record(self, records: list[AccessRecord]) -> None:
         marks = ", ".join("?" * len(COLUMNS))
@@ -179,10 +195,7 @@ class SQLiteAccessLog(AccessLog):
                 raise
             self.connection.execute("COMMIT")
 
-    @retry((psycopg.OperationalError, psycopg.InterfaceError), max_attempts=3, wait=0.1)
     def find(self, query: AccessQuery) -> list[AccessRecord]:
-        """A connection found broken (the database restarted) is tried again once the pool
-        has checked its others; an unreachable database is `StoreUnavailableError` at once."""
         conditions = query.conditions()
         where = " AND ".join(f"{c} {op} ?" for c, op, _ in conditions) or "1 = 1"
         with self.lock:
@@ -242,6 +255,12 @@ class PostgresAccessLog(AccessLog):
                     "ON {} FOR EACH STATEMENT EXECUTE FUNCTION {}()"
                 ).format(self.table, guard)
             )
+            for column in ADDED_COLUMNS:
+                connection.execute(
+                    sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text").format(
+                        self.table, sql.Identifier(column)
+                    )
+                )
         conninfo = postgres_conninfo(settings)
         events = sql.Identifier(settings.postgres_schema, events_table) if events_table else None
         self.checks_case_versions = events is not None

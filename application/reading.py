@@ -5,6 +5,7 @@ what comes later) reads a case, or its history, here. A reading is the view filt
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -33,6 +34,8 @@ class Reader:
     user: User
     purpose: ConsentPurpose | None = None
     trace_id: str | None = None
+    parent_span_id: str | None = None
+    """The caller's span (`traceparent`): each read is a span of its own beneath it."""
 
 
 @dataclass(frozen=True)
@@ -123,4 +126,6 @@ def access_record(
         purpose=purpose,
         legal_ground="; ".join(sorted(grounds)),
         trace_id=reader.trace_id,
+        span_id=secrets.token_hex(8),
+        parent_span_id=reader.parent_span_id,
     )

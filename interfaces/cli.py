@@ -22,6 +22,7 @@ from application.inactivity import close_inactive_cases
 from application.reading import read_case
 from application.settings import SettingsError
 from domain.authorization import Role, User, may_read
+from interfaces.access_log_cli import access_log_cli
 from interfaces.audit_cli import audit_cli
 from interfaces.cli_reader import Actor, AsToken, Purpose, cli_reader, logged_reads
 from interfaces.cli_settings import settings_or_exit
@@ -36,6 +37,7 @@ cli = typer.Typer(
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(report_cli, name="report")
+cli.add_typer(access_log_cli, name="access-log")
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from domain.vocabulary import ConsentPurpose
 from interfaces.http.problems import ProblemError, problem
 
 log = logging.getLogger("gezinsregie.access")
-TRACE_ID = r"[0-9a-f]{32}"
+TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
 PENDING = "access_log_pending"
 """Key in the request's state: the writes the response waits for (set by the middleware)."""
 REFUSED = (503, "Read not logged", "the read could not be logged, so no data was returned")
@@ -40,16 +41,20 @@ class Pending:
 
 
 def trace_id_of(request: Request) -> str:
-    """The W3C trace id of `traceparent` when given, else the request id."""
-    parts = request.headers.get("traceparent", "").split("-")
-    if len(parts) == 4 and len(parts[1]) == 32:
-        return parts[1]
-    return str(getattr(request.state, "request_id", ""))
+    """The W3C trace id of a valid `traceparent` when given, else the request id."""
+    given = TRACEPARENT.match(request.headers.get("traceparent", ""))
+    return given[1] if given else str(getattr(request.state, "request_id", ""))
+
+
+def parent_span_of(request: Request) -> str | None:
+    """The caller's span id (a valid `traceparent`'s parent-id), when given."""
+    given = TRACEPARENT.match(request.headers.get("traceparent", ""))
+    return given[2] if given else None
 
 
 def reader_of(request: Request, user: User, purpose: ConsentPurpose | None = None) -> Reader:
     """Who reads through this request: the user, their purpose, the request's trace."""
-    return Reader(user, purpose, trace_id_of(request))
+    return Reader(user, purpose, trace_id_of(request), parent_span_of(request))
 
 
 def record_read(request: Request, record: AccessRecord | None, case_id: UUID) -> None:

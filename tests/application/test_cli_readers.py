@@ -104,3 +104,26 @@ def test_a_replay_as_a_user_who_is_no_auditor_is_refused(case_id: UUID) -> None:
     assert result.exit_code == 1
     assert "for auditors" in result.output
     assert logged(case_id) == []
+
+
+def test_the_access_log_exports_a_logboek_line_per_data_subject_of_each_read(
+    case_id: UUID,
+) -> None:
+    token = TokenService(load_settings()).issue(PARTNER)
+    shown = CliRunner().invoke(cli, ["show", str(case_id), "--as-token", token])
+    assert shown.exit_code == 0, shown.output
+    today = datetime.now(UTC).date().isoformat()
+    exported = CliRunner().invoke(cli, ["access-log", "export", "--from", today, "--to", today])
+    assert exported.exit_code == 0, exported.output
+    lines = [json.loads(line) for line in exported.output.splitlines()]
+    subjects = [line["attributes"]["dpl.core.data_subject_id"] for line in lines]
+    assert subjects == [f"{case_id}:child"]  # the referral's member: all the read showed
+    (line,) = lines
+    assert line["status_code"] == "STATUS_CODE_OK"
+    assert len(line["trace_id"]) == 32 and len(line["span_id"]) == 16
+    assert len(line["parent_span_id"]) == 16  # the read's own span
+    attributes = line["attributes"]
+    assert attributes["dpl.core.processing_activity_id"].endswith(":referral")
+    assert attributes["nen7513.user_id"] == "behandelaar-1"
+    assert attributes["nen7513.role"] == "partner"
+    assert attributes["nen7513.purpose_of_use"] == "referral"

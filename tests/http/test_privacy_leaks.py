@@ -6,7 +6,8 @@ members, children around 12 and 16, random parental authority and secret address
 every personal field a unique marker, random consents (backdated: some were given by the
 parents before a child turned 12 and no longer hold; some from the wrong people, which the
 API must refuse), withdrawals, refusals and disclosures. Then random readers read
-GET /v1/cases/{id}, /v1/overview, /v1/overview/{id} and /v1/waitlist. The markers each
+GET /v1/cases/{id}, /history (with and without as_of), /v1/overview, /v1/overview/{id} and
+/v1/waitlist. The markers each
 answer carries are compared with a hand-written oracle of domain.md §3
 (tests/http/privacy_world.py): a case read carries exactly the markers the reader may see
 (of the fields the case view shows); the coordination views carry none, ever."""
@@ -16,11 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, event, given, note, settings
 
+from application.access_log import AccessQuery
 from application.settings import Settings
 from domain.authorization import Role
 from domain.vocabulary import ConsentPurpose, DataCategory
@@ -28,6 +31,8 @@ from tests.http.case_api import Api
 from tests.http.conftest import Headers
 from tests.http.privacy_world import (
     MARKER,
+    NOW,
+    OPENED_DAYS_AGO,
     TODAY,
     Consent,
     FamilyCase,
@@ -96,6 +101,27 @@ def check_views(case: FamilyCase, reader: Reader) -> None:
         assert not leaked, f"{path} showed {reader} {case.describe(leaked)}"
 
 
+def check_history(case: FamilyCase, reader: Reader, as_of: str | None) -> None:
+    """The auditor's timeline: for supervisors only; every event's fields no more than the
+    reader may see (a secret address never), and one access-log record with its trace."""
+    user = reader.user
+    path = f"/v1/cases/{case.case_id}/history" + (f"?as_of={as_of}" if as_of else "")
+    trace = uuid4().hex
+    before = case.api.client.app.state.access_log.find(AccessQuery(case_id=case.case_id))  # type: ignore[attr-defined]
+    response = case.api.client.get(
+        path, headers={**case.headers(reader), "traceparent": f"00-{trace}-{'1' * 16}-01"}
+    )
+    if not user.has(Role.AUDITOR, Role.ADMIN):
+        assert response.status_code == (403 if case.may_read(user) else 404), response.text
+        return
+    assert response.status_code == 200, response.text
+    found, (allowed, _) = markers_in(response), case.expected(reader, TODAY)
+    assert not found - allowed, f"{path} showed {reader} {case.describe(found - allowed)}"
+    after = case.api.client.app.state.access_log.find(AccessQuery(case_id=case.case_id))  # type: ignore[attr-defined]
+    new = after[len(before) :]
+    assert [r.trace_id for r in new] == ([trace] if found else []), new
+
+
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(story=stories())
 def test_every_reader_sees_exactly_what_the_privacy_rules_allow(api: Api, story: Story) -> None:
@@ -109,9 +135,12 @@ def test_every_reader_sees_exactly_what_the_privacy_rules_allow(api: Api, story:
         for m in c.about
     )
     event(f"a consent has lapsed since the child turned 12: {lapsed}")
+    opened = (NOW - timedelta(days=OPENED_DAYS_AGO - 1)).isoformat().replace("+", "%2B")
     for reader in story.readers:
         check_case_read(case, reader)
         check_views(case, reader)
+        for as_of in (None, opened):
+            check_history(case, reader, as_of)
 
 
 def test_an_explanation_of_what_is_withheld_does_not_tell_a_members_age(api: Api) -> None:

@@ -30,6 +30,8 @@ class AccessRecordOut(BaseModel):
     purpose: str
     legal_ground: str
     trace_id: str | None
+    span_id: str | None = None
+    parent_span_id: str | None = None
 
 
 def out(record: AccessRecord) -> AccessRecordOut:
