@@ -10,9 +10,11 @@ import argparse
 import os
 import statistics
 import subprocess
+import sys
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
@@ -53,7 +55,7 @@ def main() -> None:
         "GEZINSREGIE_POSTGRES_POOL_SIZE": "4",
     }
     server = subprocess.Popen(
-        ["gezinsregie", "serve", "--port", str(PORT)],
+        [str(Path(sys.executable).parent / "gezinsregie"), "serve", "--port", str(PORT)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
