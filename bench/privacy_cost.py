@@ -160,6 +160,8 @@ def everything_of(case: Case) -> CaseOut:
         if member.address:
             shown.address = member.address
         out.members.append(shown)
+    out.triage_outcome = case.triage_outcome.value if case.triage_outcome else None
+    out.coordination_level = case.coordination_level
     out.help_question = case.help_question
     out.problems_parents = [p.value for p in case.problems_parents]
     out.problems_children = [p.value for p in case.problems_children]
