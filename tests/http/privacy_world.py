@@ -97,6 +97,22 @@ RECIPIENTS = (*ORGANISATIONS, *(partner(o).subject for o in ORGANISATIONS), "ex-
 _serial = itertools.count(1)
 
 
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The environment under which `gezinsregie` commands use the same store as the API."""
+    return {
+        "GEZINSREGIE_STORE": settings.store,
+        "GEZINSREGIE_DATA_DIR": str(settings.data_dir),
+        "GEZINSREGIE_POSTGRES_HOST": settings.postgres_host,
+        "GEZINSREGIE_POSTGRES_PORT": str(settings.postgres_port),
+        "GEZINSREGIE_POSTGRES_DBNAME": settings.postgres_dbname or "",
+        "GEZINSREGIE_POSTGRES_USER": settings.postgres_user,
+        "GEZINSREGIE_POSTGRES_SCHEMA": settings.postgres_schema,
+        "GEZINSREGIE_POSTGRES_POOL_SIZE": "2",
+        "GEZINSREGIE_JWT_SECRET": settings.jwt_secret.get_secret_value(),
+        "GEZINSREGIE_TOKEN": "",
+    }
+
+
 def in_process(store_settings: Settings) -> Settings:
     """API settings for these tests: the projections run in the API process on both stores
     (the views are read with ?position=); pools keep few connections (a shared server)."""

@@ -7,7 +7,7 @@ every personal field a unique marker, random consents (backdated: some were give
 parents before a child turned 12 and no longer hold; some from the wrong people, which the
 API must refuse), withdrawals, refusals and disclosures. Then random readers read
 GET /v1/cases/{id}, /history (with and without as_of), /v1/overview, /v1/overview/{id} and
-/v1/waitlist. The markers each
+/v1/waitlist, and `gezinsregie show` as each reader's token. The markers each
 answer carries are compared with a hand-written oracle of domain.md §3
 (tests/http/privacy_world.py): a case read carries exactly the markers the reader may see
 (of the fields the case view shows); the coordination views carry none, ever."""
@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, event, given, note, settings
+from typer.testing import CliRunner
 
 from application.access_log import AccessQuery
 from application.settings import Settings
 from domain.authorization import Role
 from domain.vocabulary import ConsentPurpose, DataCategory
+from interfaces.cli import cli
 from tests.http.case_api import Api
 from tests.http.conftest import Headers
 from tests.http.privacy_world import (
@@ -40,6 +42,7 @@ from tests.http.privacy_world import (
     Reader,
     Story,
     anniversary,
+    cli_env,
     consent_holds_for,
     in_process,
     markers_in,
@@ -122,9 +125,33 @@ def check_history(case: FamilyCase, reader: Reader, as_of: str | None) -> None:
     assert [r.trace_id for r in new] == ([trace] if found else []), new
 
 
+def check_cli_show(case: FamilyCase, reader: Reader, env: dict[str, str]) -> None:
+    """`gezinsregie show` as the reader's token: the same markers as the API read, and one
+    access-log record of its own."""
+    token = case.api.headers(reader.user)["Authorization"].removeprefix("Bearer ")
+    purpose = ["--purpose", reader.purpose.value] if reader.purpose else []
+    log = case.api.client.app.state.access_log  # type: ignore[attr-defined]
+    before = log.find(AccessQuery(case_id=case.case_id))
+    shown = CliRunner().invoke(cli, ["show", case.case_id, "--as-token", token, *purpose], env=env)
+    after = log.find(AccessQuery(case_id=case.case_id))[len(before) :]
+    if not case.may_read(reader.user):
+        assert shown.exit_code == 1 and not MARKER.findall(shown.output), shown.output
+        assert after == []
+        return
+    assert shown.exit_code == 0, shown.output
+    today = datetime.now(UTC).date()  # the command line reads by the real clock
+    found, (allowed, required) = set(MARKER.findall(shown.output)), case.expected(reader, today)
+    assert not found - allowed, f"show showed {reader} {case.describe(found - allowed)}"
+    assert not required - found, f"show did not show {reader} {case.describe(required - found)}"
+    assert len(after) == 1 if found else len(after) <= 1, after  # (not every field is marked)
+    assert all(r.subject == reader.user.subject and r.trace_id for r in after)
+
+
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(story=stories())
-def test_every_reader_sees_exactly_what_the_privacy_rules_allow(api: Api, story: Story) -> None:
+def test_every_reader_sees_exactly_what_the_privacy_rules_allow(
+    api: Api, api_settings: Settings, story: Story
+) -> None:
     case = tell(api, story)
     note(f"consents in force: {[c for c in case.consents.values() if c.in_force]}")
     note(f"refusals: {case.refusals}; disclosures: {case.disclosures}")
@@ -141,6 +168,7 @@ def test_every_reader_sees_exactly_what_the_privacy_rules_allow(api: Api, story:
         check_views(case, reader)
         for as_of in (None, opened):
             check_history(case, reader, as_of)
+        check_cli_show(case, reader, cli_env(api_settings))
 
 
 def test_an_explanation_of_what_is_withheld_does_not_tell_a_members_age(api: Api) -> None:
