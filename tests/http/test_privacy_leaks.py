@@ -7,7 +7,8 @@ every personal field a unique marker, random consents (backdated: some were give
 parents before a child turned 12 and no longer hold; some from the wrong people, which the
 API must refuse), withdrawals, refusals and disclosures. Then random readers read
 GET /v1/cases/{id}, /history (with and without as_of), /v1/overview, /v1/overview/{id} and
-/v1/waitlist, and `gezinsregie show` as each reader's token. The markers each
+/v1/waitlist, the structure-only paths (inspection, access logs, caseload), and the command
+line as each reader's token (`show`; `audit replay` for auditors). The markers each
 answer carries are compared with a hand-written oracle of domain.md §3
 (tests/http/privacy_world.py): a case read carries exactly the markers the reader may see
 (of the fields the case view shows); the coordination views carry none, ever."""
@@ -102,6 +103,17 @@ def check_views(case: FamilyCase, reader: Reader) -> None:
         assert response.status_code == status, (path, str(reader), response.text)
         leaked = MARKER.findall(response.text)
         assert not leaked, f"{path} showed {reader} {case.describe(leaked)}"
+    structure_only = (  # whatever they answer this reader, never a family's personal data
+        f"/v1/cases/{case.case_id}/inspection",
+        f"/v1/cases/{case.case_id}/access-log",
+        "/v1/access-log",
+        "/v1/caseload",
+    )
+    for path in structure_only:
+        response = case.get(path, reader)
+        assert response.status_code < 500, (path, response.text)
+        leaked = MARKER.findall(response.text)
+        assert not leaked, f"{path} showed {reader} {case.describe(leaked)}"
 
 
 def check_history(case: FamilyCase, reader: Reader, as_of: str | None) -> None:
@@ -145,6 +157,13 @@ def check_cli_show(case: FamilyCase, reader: Reader, env: dict[str, str]) -> Non
     assert not required - found, f"show did not show {reader} {case.describe(required - found)}"
     assert len(after) == 1 if found else len(after) <= 1, after  # (not every field is marked)
     assert all(r.subject == reader.user.subject and r.trace_id for r in after)
+    if reader.user.has(Role.AUDITOR, Role.ADMIN):
+        replayed = CliRunner().invoke(
+            cli, ["audit", "replay", case.case_id, "--as-token", token], env=env
+        )
+        assert replayed.exit_code == 0, replayed.output
+        found = set(MARKER.findall(replayed.output))  # (details are cut: no "all shown" here)
+        assert not found - allowed, f"replay showed {reader} {case.describe(found - allowed)}"
 
 
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture])
