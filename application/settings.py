@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     periods_by_municipality: dict[str, PeriodOverride] = Field(default_factory=dict)
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_secret: SecretStr = SecretStr("")
+    key_encryption_key: SecretStr = Field(
+        SecretStr(""),
+        description="64 hex digits: wraps the data keys of personal data; on the embedded "
+        "default kept in the data dir (created on first start); required with PostgreSQL",
+    )
+    previous_key_encryption_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="keys rotated out, still needed to read data keys not yet rewrapped",
+    )
     jwt_public_key: str = ""
     jwt_jwks_url: str = ""
     jwt_issuer: str = "gezinsregie"
