@@ -30,8 +30,14 @@ TEXT_RULE = (
 """The rule in a sentence, for error messages and the API's documentation."""
 
 
+WITHOUT_LINE_BREAKS = str.maketrans("", "", "\t\n\r")
+
+
 def unprintable_in(text: str, *, multiline: bool) -> str | None:
     """Why `text` may not be stored (naming the first offending character), or None."""
+    plain = text.translate(WITHOUT_LINE_BREAKS) if multiline else text
+    if plain.isprintable():
+        return None  # the common case, at C speed: nothing refused is printable
     for index, char in enumerate(text):
         reason = _why_refused(char, multiline)
         if reason:
