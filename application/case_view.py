@@ -23,12 +23,11 @@ from application.case_view_models import (
     SharingDecisionOut,
     WithheldOut,
 )
-from domain.authorization import User
 from domain.case import Case
 from domain.consent import Consent
-from domain.privacy import Viewer, Visibility, viewer_for, visibility
+from domain.privacy import Viewer, Visibility, visibility
 from domain.records import Conversation, RoundTable
-from domain.vocabulary import ConsentPurpose, DataCategory
+from domain.vocabulary import DataCategory
 
 C = DataCategory
 
@@ -43,10 +42,6 @@ class Delivered:
     def add(self, category: DataCategory, *members: str) -> None:
         self.categories.add(category)
         self.members.update(members)
-
-
-def viewer_of(user: User, case: Case, purpose: ConsentPurpose | None) -> Viewer:
-    return viewer_for(user, case, purpose)
 
 
 def case_view(viewer: Viewer, case: Case, today: date) -> tuple[CaseOut, Delivered, Visibility]:

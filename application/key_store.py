@@ -198,63 +198,49 @@ class PostgresKeyStore(KeyStore):
                 ).format(self.table)
             )
 
-    def _get(self, scope: str) -> StoredKey | None:
+    def _run(self, template: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        """One statement on the key table (`{}`), committed; the rows it answers."""
         with pooled_connection(self.pool) as db:
-            row = db.execute(
-                sql.SQL("SELECT scope, wrapped, kek_id FROM {} WHERE scope = %s").format(
-                    self.table
-                ),
-                (scope,),
-            ).fetchone()
-        return StoredKey(str(row[0]), _bytes(row[1]), str(row[2])) if row else None
+            cursor = db.execute(sql.SQL(template).format(self.table), params)
+            return cursor.fetchall() if cursor.description else []
+
+    def _get(self, scope: str) -> StoredKey | None:
+        rows = self._run("SELECT scope, wrapped, kek_id FROM {} WHERE scope = %s", (scope,))
+        return _stored(rows[0]) if rows else None
 
     def _put_if_absent(self, stored: StoredKey) -> None:
-        with pooled_connection(self.pool) as db:
-            db.execute(
-                sql.SQL(
-                    "INSERT INTO {} (scope, wrapped, kek_id) VALUES (%s, %s, %s)"
-                    " ON CONFLICT (scope) DO NOTHING"
-                ).format(self.table),
-                (stored.scope, stored.wrapped, stored.kek_id),
-            )
+        self._run(
+            "INSERT INTO {} (scope, wrapped, kek_id) VALUES (%s, %s, %s)"
+            " ON CONFLICT (scope) DO NOTHING",
+            (stored.scope, stored.wrapped, stored.kek_id),
+        )
 
     def _destroy(self, scope: str, at: datetime) -> list[str]:
-        with pooled_connection(self.pool) as db:
-            rows = db.execute(
-                sql.SQL(
-                    "UPDATE {} SET wrapped = NULL, destroyed_at = %s WHERE wrapped IS NOT NULL"
-                    " AND (scope = %s OR starts_with(scope, %s)) RETURNING scope"
-                ).format(self.table),
-                (at, scope, scope + "/"),
-            ).fetchall()
-            db.execute(sql.SQL("VACUUM {}").format(self.table))
+        rows = self._run(
+            "UPDATE {} SET wrapped = NULL, destroyed_at = %s WHERE wrapped IS NOT NULL"
+            " AND (scope = %s OR starts_with(scope, %s)) RETURNING scope",
+            (at, scope, scope + "/"),
+        )
+        self._run("VACUUM {}")
         return [str(r[0]) for r in rows]
 
     def _all_live(self) -> list[StoredKey]:
-        with pooled_connection(self.pool) as db:
-            rows = db.execute(
-                sql.SQL("SELECT scope, wrapped, kek_id FROM {} WHERE wrapped IS NOT NULL").format(
-                    self.table
-                )
-            ).fetchall()
-        return [StoredKey(str(r[0]), _bytes(r[1]), str(r[2])) for r in rows]
+        rows = self._run("SELECT scope, wrapped, kek_id FROM {} WHERE wrapped IS NOT NULL")
+        return [_stored(r) for r in rows]
 
     def _rewrap(self, stored: StoredKey) -> None:
-        with pooled_connection(self.pool) as db:
-            db.execute(
-                sql.SQL(
-                    "UPDATE {} SET wrapped = %s, kek_id = %s WHERE scope = %s"
-                    " AND wrapped IS NOT NULL"
-                ).format(self.table),
-                (stored.wrapped, stored.kek_id, stored.scope),
-            )
+        self._run(
+            "UPDATE {} SET wrapped = %s, kek_id = %s WHERE scope = %s AND wrapped IS NOT NULL",
+            (stored.wrapped, stored.kek_id, stored.scope),
+        )
 
     def close(self) -> None:
         self.pool.close()
 
 
-def _bytes(value: object) -> bytes | None:
-    return None if value is None else bytes(value)  # type: ignore[call-overload]
+def _stored(row: tuple[object, ...]) -> StoredKey:
+    scope, wrapped, kek = row
+    return StoredKey(str(scope), None if wrapped is None else bytes(wrapped), str(kek))  # type: ignore[call-overload]
 
 
 KEK_FILE = "key-encryption-key"

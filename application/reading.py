@@ -40,8 +40,9 @@ class Reader:
 
 @dataclass(frozen=True)
 class Reading(Generic[View]):
+    """What may be shown, and the record to store before it is (None: nothing personal)."""
+
     view: View
-    visibility: Visibility
     record: AccessRecord | None
 
 
@@ -50,7 +51,7 @@ def read_case(reader: Reader, case: Case, now: datetime) -> Reading[CaseOut]:
     viewer = viewer_for(reader.user, case, reader.purpose)
     view, delivered, shown = case_view(viewer, case, now.date())
     record = access_record(reader, viewer.purpose.value, case.id, delivered, shown.grounds, now)
-    return Reading(view, shown, record)
+    return Reading(view, record)
 
 
 def read_history(
@@ -62,13 +63,13 @@ def read_history(
     out = HistoryOut(case_id=found.case_id, as_of=found.as_of, mode=found.mode, events=[])
     case = found.state
     if case is None:
-        return Reading(out, Visibility({}), None)
+        return Reading(out, None)
     viewer = viewer_for(reader.user, case, reader.purpose)
     out.state, delivered, shown = case_view(viewer, case, now.date())
     if timeline:
         out.events = [event_out(event, case, shown, delivered) for event in found.events]
     record = access_record(reader, AUDIT, found.case_id, delivered, shown.grounds, now)
-    return Reading(out, shown, record)
+    return Reading(out, record)
 
 
 def event_out(event: Any, case: Case, shown: Visibility, delivered: Delivered) -> EventOut:

@@ -17,7 +17,7 @@ unfiltered      GET /bench/unfiltered/{id}: get case -> `structure_of` + every f
 filter, no log  GET /bench/filtered-unlogged/{id}: GET /v1/cases/{id}'s code for a case read
                 from the store (the same parameters: X-Purpose, ?position=) but for
                 `record_read`
-filter + log    GET /v1/cases/{id} as it is: get case -> `viewer_of` -> `case_view` (the
+filter + log    GET /v1/cases/{id} as it is: get case -> `viewer_for` -> `case_view` (the
                 domain's privacy policy) -> `record_read` (one access-log row, committed).
                 On PostgreSQL the case this process holds in memory is read from there,
                 on the event loop, and its row is stored only if that version is still
@@ -87,7 +87,6 @@ from application.case_view import (
     consent_out,
     conversation_out,
     structure_of,
-    viewer_of,
 )
 from application.case_view_models import (
     AgreementOut,
@@ -109,6 +108,7 @@ from bench.served import wait_healthy
 from bench.stores import drop_schema
 from domain.authorization import Role, User
 from domain.case import Case
+from domain.privacy import viewer_for
 from domain.vocabulary import ConsentPurpose
 from interfaces.http.app import create_app
 from interfaces.http.deps import (
@@ -264,7 +264,7 @@ def filtered_read(
 ) -> Response:
     wait_for_position(cases, position, cases.settings.wait_timeout_seconds)
     case = readable_case(cases, user, case_id)
-    viewer = viewer_of(user, case, purpose)
+    viewer = viewer_for(user, case, purpose)
     view, _, _ = case_view(viewer, case, cases.clock.now().date())
     return rendered(view, exclude_unset=True)
 
@@ -572,7 +572,7 @@ def time_pieces(app: FastAPI, case_id: str, calls: int) -> dict[str, float]:
     today = cases.clock.now().date()
 
     def policy_and_view(user: User) -> Callable[[], object]:
-        return lambda: case_view(viewer_of(user, case, None), case, today)
+        return lambda: case_view(viewer_for(user, case, None), case, today)
 
     document = everything_of(case)
     return {
