@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, PersistenceError
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 
@@ -19,9 +19,12 @@ from application.case_cache import CaseCache, private_copy
 from application.clock import Clock
 from application.errors import CaseNotFoundError, ConcurrentChangeError
 from application.event_recorder import OneRoundTripRecorder
+from application.key_store import case_scope, member_scope, open_key_store
 from application.persistence import DateAsISO, eventsourcing_env
+from application.sealing import DataKeys, SealingMapper
 from application.settings import Settings
 from domain.case import Case
+from domain.events_erasure import PersonalDataErased
 from domain.events_intake import CaseOpened
 from domain.periods import CasePeriods
 from domain.provenance import Actor, Provenance
@@ -46,11 +49,25 @@ class CaseApplicationBase(Application[UUID]):
         self.settings = settings
         self.clock = clock
         self.case_cache = CaseCache(settings.case_cache_size)
+        self.data_keys = DataKeys(open_key_store(settings))
         self._reached, self._reached_lock = 0, threading.Lock()
         env = eventsourcing_env(settings, "cases")
         if settings.store == "postgres":
             env["APPLICATION_RECORDER_TOPIC"] = get_topic(OneRoundTripRecorder)
         super().__init__(env=env)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The library's mapper, sealing personal data with the case's keys."""
+        return SealingMapper(
+            transcoder=self.construct_transcoder(),
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+            keys=self.data_keys,
+        )
+
+    def close(self) -> None:
+        super().close()
+        self.data_keys.store.close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -88,10 +105,13 @@ class CaseApplicationBase(Application[UUID]):
             newer = list(self.repository.event_store.get(case_id, gt=cached.version))
             if not newer:
                 return cached
-            updated = project_aggregate(private_copy(cached), newer)
-            if updated is None:  # pragma: no cover - no event of a case discards it
-                raise CaseNotFoundError(case_id)
-            case = updated
+            if any(isinstance(e, PersonalDataErased) for e in newer):
+                case = self._replayed(case_id)  # what it held in memory is erased too
+            else:
+                updated = project_aggregate(private_copy(cached), newer)
+                if updated is None:  # pragma: no cover - no event of a case discards it
+                    raise CaseNotFoundError(case_id)
+                case = updated
         self.case_cache.put(case)
         return case
 
@@ -173,12 +193,26 @@ class CaseApplicationBase(Application[UUID]):
         return self.settings.periods_for(case.municipality)
 
     def _save(self, case: Case) -> int:
+        erasures = [e for e in case.pending_events if isinstance(e, PersonalDataErased)]
+        for erasure in erasures:
+            self.destroy_keys(erasure)
         try:
             recordings = self.save(case)
         except IntegrityError:
             raise ConcurrentChangeError(case.id) from None
-        self.case_cache.put(case)
+        if erasures:
+            self.case_cache.drop(case.id)  # it holds in memory what was erased
+        else:
+            self.case_cache.put(case)
         return self._note_reached(recordings[-1].notification.id) if recordings else self.position()
+
+    def destroy_keys(self, erasure: PersonalDataErased) -> list[str]:
+        """Destroy the keys an erasure names, before its event is saved: if saving fails,
+        the data is unreadable already and the command can be given again."""
+        case_id = erasure.originator_id
+        if erasure.member_id is None:
+            return self.data_keys.destroy(case_scope(case_id))
+        return self.data_keys.destroy(member_scope(case_id, erasure.member_id))
 
     def position(self) -> int:
         """The position of the last recorded event (0 when there is none)."""

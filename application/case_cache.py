@@ -51,6 +51,10 @@ class CaseCache:
                 self._cases.move_to_end(case_id)
             return case
 
+    def drop(self, case_id: UUID) -> None:
+        with self._lock:
+            self._cases.pop(case_id, None)
+
     def put(self, case: Case) -> None:
         """Keep `case` unless a newer state of it is cached already (threads race)."""
         if self.size <= 0:

@@ -25,6 +25,7 @@ from application.case_view_models import (
 )
 from domain.case import Case
 from domain.consent import Consent
+from domain.personal_data import ERASED
 from domain.privacy import Viewer, Visibility, visibility
 from domain.records import Conversation, RoundTable
 from domain.vocabulary import DataCategory
@@ -75,6 +76,10 @@ def case_view(viewer: Viewer, case: Case, today: date) -> tuple[CaseOut, Deliver
         )
         for w in shown.withheld
     ]
+    out.erased = case.is_erased
+    out.legal_hold = case.legal_hold is not None
+    if case.is_erased:  # what is left is dates and structure, about no one any more
+        delivered = Delivered()
     return out, delivered, shown
 
 
@@ -83,12 +88,16 @@ def member_out(case: Case, member_id: str, shown: Visibility, delivered: Deliver
     out = MemberOut(
         member_id=member_id, role=member.role.value, parental_authority=member.parental_authority
     )
+    erased = case.is_erased or member_id in case.erased_members
     if shown.sees(member_id, C.IDENTITY):
-        out.name, out.birth_date = member.name, member.birth_date
-        delivered.add(C.IDENTITY, member_id)
+        out.name = member.name
+        out.birth_date = member.birth_date if member.birth_date else ERASED
+        if not erased:
+            delivered.add(C.IDENTITY, member_id)
     if member.address and shown.sees_address_of(member_id, member.address_secret):
         out.address = member.address
-        delivered.add(C.CONTACT_ADDRESS, member_id)
+        if not erased:
+            delivered.add(C.CONTACT_ADDRESS, member_id)
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -21,7 +21,9 @@ class MemberOut(BaseModel):
     role: str
     parental_authority: bool
     name: str | None = None
-    birth_date: date | None = None
+    birth_date: date | Literal["[gewist]"] | None = Field(
+        default=None, description='"[gewist]" once erased'
+    )
     address: str | None = None
 
 
@@ -153,6 +155,10 @@ class CaseOut(BaseModel):
     closure_reason: str | None
     previous_case_id: UUID | None
     members: list[MemberOut]
+    erased: bool = Field(
+        default=False, description="the dossier's personal data was destroyed: texts read [gewist]"
+    )
+    legal_hold: bool = Field(default=False, description="a legal hold stops every destruction")
     conversation_log: list[ConversationOut]
     round_tables: list[RoundTableOut]
     plan: PlanOut | None

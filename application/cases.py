@@ -110,3 +110,19 @@ class CaseApplication(CaseApplicationBase):
         "Reopen the dossier: same coach, same help question, within the window.",
         periods=True,
     )
+    request_erasure = command(
+        "request_erasure", "A parent with gezag or a young person 12+ asks for destruction."
+    )
+    assess_erasure = command(
+        "assess_erasure", "Grant an erasure request, or refuse it on a legal ground."
+    )
+    execute_erasure = command(
+        "execute_erasure", "Carry out a granted erasure: its keys are destroyed."
+    )
+    destroy_after_retention = command(
+        "destroy_after_retention",
+        "Destroy the dossier's personal data once its retention period has ended.",
+        periods=True,
+    )
+    place_legal_hold = command("place_legal_hold", "Stop every destruction of the case.")
+    lift_legal_hold = command("lift_legal_hold", "Lift the legal hold.")

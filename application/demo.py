@@ -287,7 +287,7 @@ class DemoHistory:
         return [
             m.member_id
             for m in case.members.values()
-            if not m.is_child or m.age_on(self.today) >= 12
+            if not m.is_child or (m.age_on(self.today) or 0) >= 12
         ]
 
     # -- the lifecycle ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from application.case_view_models import CaseOut, EventOut, HistoryOut
 from application.replay import Replay, event_data
 from domain.authorization import User
 from domain.case import Case
-from domain.personal_data import personal_fields
+from domain.personal_data import ERASED, PersonalField, personal_fields
 from domain.privacy import Visibility, viewer_for
 from domain.vocabulary import ConsentPurpose
 
@@ -78,7 +78,7 @@ def event_out(event: Any, case: Case, shown: Visibility, delivered: Delivered) -
     data, withheld = event_data(event), []
     for personal in personal_fields(event, case):
         if shown.sees_field(personal):
-            if personal.category is not None:
+            if personal.category is not None and not _erased(case, data, personal):
                 delivered.add(personal.category, *case_members(personal.member_id, case))
             continue
         *parents, last = personal.path
@@ -98,6 +98,16 @@ def event_out(event: Any, case: Case, shown: Visibility, delivered: Delivered) -
     if withheld:
         out.withheld = withheld
     return out
+
+
+def _erased(case: Case, data: dict[str, Any], personal: PersonalField) -> bool:
+    """Shows no personal data: the dossier was erased, or this field's key destroyed."""
+    if case.is_erased:
+        return True
+    node: Any = data
+    for step in personal.path:
+        node = node[step]
+    return bool(node == ERASED)
 
 
 def case_members(member_id: str | None, case: Case) -> list[str]:

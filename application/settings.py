@@ -10,7 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.periods import DEFAULT_INACTIVITY_DAYS, DEFAULT_REOPEN_WINDOW_DAYS, CasePeriods
+from domain.periods import (
+    DEFAULT_INACTIVITY_DAYS,
+    DEFAULT_REOPEN_WINDOW_DAYS,
+    DEFAULT_RETENTION_YEARS,
+    CasePeriods,
+)
 
 ENV_PREFIX = "GEZINSREGIE_"
 
@@ -22,6 +27,7 @@ class SettingsError(Exception):
 class PeriodOverride(BaseSettings):
     reopen_window_days: int = Field(DEFAULT_REOPEN_WINDOW_DAYS, ge=0)
     inactivity_days: int = Field(DEFAULT_INACTIVITY_DAYS, ge=1)
+    retention_years: int = Field(DEFAULT_RETENTION_YEARS, ge=DEFAULT_RETENTION_YEARS)
 
 
 class Settings(BaseSettings):
@@ -40,6 +46,11 @@ class Settings(BaseSettings):
     postgres_pool_size: int = Field(8, ge=1)
     reopen_window_days: int = Field(DEFAULT_REOPEN_WINDOW_DAYS, ge=0)
     inactivity_days: int = Field(DEFAULT_INACTIVITY_DAYS, ge=1)
+    retention_years: int = Field(
+        DEFAULT_RETENTION_YEARS,
+        ge=DEFAULT_RETENTION_YEARS,
+        description="years a dossier is kept after the end of care (at least 20, Jeugdwet)",
+    )
     periods_by_municipality: dict[str, PeriodOverride] = Field(default_factory=dict)
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_secret: SecretStr = SecretStr("")
@@ -72,6 +83,9 @@ class Settings(BaseSettings):
     plan_due_days: int = Field(42, ge=1)
     referral_wait_days: int = Field(28, ge=1)
     closure_warning_days: int = Field(14, ge=0)
+    erasure_warning_days: int = Field(
+        21, ge=0, description="signal an erasure request this many days before its deadline"
+    )
     report_timezone: str = Field(
         "Europe/Amsterdam", description="the local days and months that reports count in"
     )
@@ -113,8 +127,10 @@ class Settings(BaseSettings):
         """The 90-day periods are one municipality's policy: overridable per municipality."""
         override = self.periods_by_municipality.get(municipality)
         if override is not None:
-            return CasePeriods(override.reopen_window_days, override.inactivity_days)
-        return CasePeriods(self.reopen_window_days, self.inactivity_days)
+            return CasePeriods(
+                override.reopen_window_days, override.inactivity_days, override.retention_years
+            )
+        return CasePeriods(self.reopen_window_days, self.inactivity_days, self.retention_years)
 
 
 def load_settings(**overrides: object) -> Settings:

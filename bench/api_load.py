@@ -157,7 +157,7 @@ def melding_json() -> dict[str, Any]:
         "channel": "professional",
         "reporter_organisation": "school-de-linde",
         "reporter_professional": "teacher-7",
-        "members": [{**m.as_dict(), "birth_date": m.birth_date.isoformat()} for m in family()],
+        "members": [{**m.as_dict(), "birth_date": str(m.birth_date)} for m in family()],
         "help_question_id": "hq-1",
         "help_question": "Ouders vragen hulp bij opvoeding",
         "problems_parents": ["gezin_en_opvoeding"],

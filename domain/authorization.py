@@ -25,6 +25,8 @@ class Duty(StrEnum):
     INTAKE = "intake"  # register, triage, waitlist, assigning and changing coaches
     CARE = "care"  # conversations, plan, consent, referrals requested, safety, closing
     REFERRAL_RESPONSE = "referral_response"  # a provider accepts, starts, ends its referral
+    ERASURE_REQUEST = "erasure_request"  # record the family's request to destroy their data
+    ERASURE = "erasure"  # assess and execute erasure, place and lift a legal hold
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,10 @@ def may_perform(user: User, case: CaseState, duty: Duty, referral_id: str | None
         return is_coordinating(user, case)
     if duty is Duty.CARE:
         return provides_care(user, case)
+    if duty is Duty.ERASURE_REQUEST:
+        return user.has(Role.PRIVACY_OFFICER) or provides_care(user, case)
+    if duty is Duty.ERASURE:
+        return user.has(Role.PRIVACY_OFFICER)
     referral = case.referrals.get(referral_id or "")
     addressed_to_user = referral is not None and referral.organisation == user.organisation
     return provides_care(user, case) or (user.has(Role.PARTNER) and addressed_to_user)

@@ -11,9 +11,11 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.commands_care import CareCommands
+from domain.commands_erasure import ErasureCommands
 from domain.commands_intake import IntakeCommands
 from domain.commands_privacy import PrivacyCommands
 from domain.errors import (
+    CaseErasedError,
     CaseNotClosedError,
     ConsentRequiredError,
     NotDueForClosureError,
@@ -34,7 +36,7 @@ from domain.vocabulary import (
 )
 
 
-class Case(IntakeCommands, CareCommands, PrivacyCommands, Aggregate):
+class Case(IntakeCommands, CareCommands, PrivacyCommands, ErasureCommands, Aggregate):
     """One family case (dossier): everything that happened to it, as events."""
 
     TOPIC = "gezinsregie.case.aggregate.v1"
@@ -140,6 +142,8 @@ class Case(IntakeCommands, CareCommands, PrivacyCommands, Aggregate):
     ) -> None:
         """A dossier can be reopened by the same coach within the reopen window for the
         same help question; otherwise: open a new case (000 footnote 4)."""
+        if self.is_erased:
+            raise CaseErasedError("the dossier was erased: open a new case")
         if self.closed_at is None:
             raise CaseNotClosedError("only a closed case can be reopened")
         by.check_not_in_future()

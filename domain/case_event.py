@@ -18,11 +18,10 @@ class CaseEvent(Aggregate.Event):
     """A fact about a family case. `timestamp` is when it was recorded (server time);
     `occurred_at` is when it happened; `actor` is who recorded it.
 
-    Each subclass declares `TOPIC` (the stored name, stable across refactoring) and
-    `PERSONAL` (the fields that hold personal data, for encryption and erasure)."""
+    Each subclass declares `TOPIC` (the stored name, stable across refactoring); which of
+    its fields hold personal data is declared in `domain.personal_data`."""
 
     TOPIC: ClassVar[str]
-    PERSONAL: ClassVar[tuple[str, ...]] = ()
 
     occurred_at: datetime
     actor: dict[str, str]

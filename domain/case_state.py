@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.consent import Consent, Refusal
-from domain.errors import CaseClosedError, InvalidInputError
+from domain.erasure import Erasure, ErasureRequest, LegalHold
+from domain.errors import CaseClosedError, CaseErasedError, InvalidInputError
 from domain.family import FamilyMember
 from domain.plan import FamilyPlan
 from domain.provenance import Provenance
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 from domain.vocabulary import (
     Channel,
     ClosureReason,
+    ErasureScope,
     ProblemCategory,
     RelapseRisk,
     TriageOutcome,
@@ -85,6 +87,9 @@ class CaseState:
     aftercare_by: str
     closed_by_coach: str | None
     reopen_count: int
+    erasure_requests: dict[str, ErasureRequest]
+    erasures: tuple[Erasure, ...]
+    legal_hold: LegalHold | None
 
     if TYPE_CHECKING:
         id: UUID
@@ -118,6 +123,9 @@ class CaseState:
         self.aftercare_by = ""
         self.closed_by_coach = None
         self.reopen_count = 0
+        self.erasure_requests = {}
+        self.erasures = ()
+        self.legal_hold = None
 
     def set_coach(self, coach: str, organisation: str, since: datetime) -> None:
         """A new regisseur: nobody has been told about them yet."""
@@ -143,11 +151,23 @@ class CaseState:
             or any(r.is_active for r in self.referrals.values())
         )
 
+    @property
+    def is_erased(self) -> bool:
+        """The dossier's personal data was destroyed: what is left is dates and structure."""
+        return any(e.scope is ErasureScope.DOSSIER for e in self.erasures)
+
+    @property
+    def erased_members(self) -> frozenset[str]:
+        """Members whose identifying data was destroyed."""
+        return frozenset(e.member_id for e in self.erasures if e.member_id is not None)
+
     def consents_in_force(self) -> list[Consent]:
         return [c for c in self.consents.values() if c.in_force]
 
     def check_may_record(self, by: Provenance) -> None:
         """Nothing but reopening happens on a closed case; facts happen within the case."""
+        if self.is_erased:
+            raise CaseErasedError("the dossier was erased: it records nothing new")
         if self.is_closed:
             raise CaseClosedError("the case is closed: nothing but reopening can happen")
         by.check_not_in_future()

@@ -65,6 +65,9 @@ def check_may_consent_about(
             raise ConsentGiverError(f"{member.member_id} is an adult and consents for themselves")
         return
     age = member.age_on(on)
+    if age is None:
+        _check_age_unknown(member, given_by, family, both_parents_required)
+        return
     if age >= OWN_CONSENT_AGE:
         if member.member_id not in given_by:
             raise ConsentGiverError(
@@ -77,6 +80,19 @@ def check_may_consent_about(
         raise ConsentGiverError(
             f"{member.member_id} is {age}: from {JOINT_CONSENT_AGE} to {OWN_CONSENT_AGE} the "
             "young person consents together with the parents"
+        )
+
+
+def _check_age_unknown(
+    child: FamilyMember, given_by: set[str], family: list[FamilyMember], both: bool
+) -> None:
+    """A child whose birth date was erased has no known age: everyone who might hold the
+    right consents (the young person and the parents), so no consent is wrongly taken."""
+    _check_parents_consented(child, given_by, family, both)
+    if child.member_id not in given_by:
+        raise ConsentGiverError(
+            f"{child.member_id}'s age is unknown (their birth date was erased): the young "
+            "person consents together with the parents"
         )
 
 

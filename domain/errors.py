@@ -89,3 +89,34 @@ class DisclosureError(DomainError):
     """A disclosure without consent must be able to open exactly what it names."""
 
     rule = "disclosure-opens-what-it-names"
+
+
+class CaseErasedError(DomainError):
+    """A dossier whose personal data was destroyed records nothing new."""
+
+    rule = "erased-dossier-records-nothing"
+
+
+class ErasureRequestError(DomainError):
+    """Early destruction is asked by a parent with gezag or a young person of 12 or older,
+    for the dossier or for one member's identifying data they may speak for."""
+
+    rule = "erasure-asked-by-parent-with-gezag-or-young-person-12-plus"
+
+
+class ErasureOrderError(DomainError):
+    """An erasure request is assessed once, then executed once if granted."""
+
+    rule = "erasure-requested-assessed-executed"
+
+
+class LegalHoldError(DomainError):
+    """A legal hold stops every destruction of the case until it is lifted."""
+
+    rule = "legal-hold-stops-destruction"
+
+
+class RetentionError(DomainError):
+    """A dossier is destroyed for retention only after its retention period has ended."""
+
+    rule = "retention-period-ended"

@@ -29,7 +29,6 @@ class CaseOpened(CaseEvent, Aggregate.Created):
     """A melding was received and a case opened for the family."""
 
     TOPIC = "gezinsregie.case.opened.v1"
-    PERSONAL = ("members", "help_question")
 
     municipality: str
     team: str
@@ -77,7 +76,6 @@ class CaseTriaged(CaseEvent):
 
 class ConversationHeld(CaseEvent):
     TOPIC = "gezinsregie.case.conversation-held.v1"
-    PERSONAL = ("notes",)
 
     conversation_id: str
     kind: str

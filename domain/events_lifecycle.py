@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 class SafetyAssessed(CaseEvent):
     TOPIC = "gezinsregie.case.safety-assessed.v1"
-    PERSONAL = ("notes",)
 
     method: str
     verdict: str
@@ -37,7 +36,6 @@ class Escalated(CaseEvent):
     """Opschalen: to the coordination point, the steering group or Veilig Thuis."""
 
     TOPIC = "gezinsregie.case.escalated.v1"
-    PERSONAL = ("reason",)
 
     target: str
     reason: str

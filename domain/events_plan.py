@@ -18,7 +18,6 @@ class RoundTableHeld(CaseEvent):
     """Rondetafelgesprek with the family and the professionals involved."""
 
     TOPIC = "gezinsregie.case.round-table-held.v1"
-    PERSONAL = ("decisions",)
 
     members: list[str]
     organisations: list[str]
@@ -40,7 +39,6 @@ class PlanAdopted(CaseEvent):
     """The one gezinsplan (version 1), binding on all involved organisations (003)."""
 
     TOPIC = "gezinsregie.case.plan-adopted.v1"
-    PERSONAL = ("goals", "agreements")
 
     version: int
     goals: list[dict[str, Any]]
@@ -69,7 +67,6 @@ class PlanEvaluated(CaseEvent):
     """An evaluation moment, ideally with the family and all professionals (001 A5)."""
 
     TOPIC = "gezinsregie.case.plan-evaluated.v1"
-    PERSONAL = ("conclusions",)
 
     plan_version: int
     members: list[str]
@@ -90,7 +87,6 @@ class AgreementBroken(CaseEvent):
     """An agreement of the plan was not kept (001 S7)."""
 
     TOPIC = "gezinsregie.case.agreement-broken.v1"
-    PERSONAL = ("notes",)
 
     agreement_id: str
     notes: str
@@ -105,7 +101,6 @@ class SeparatePlanReported(CaseEvent):
     resolved when a plan version takes up that organisation's agreements."""
 
     TOPIC = "gezinsregie.case.separate-plan-reported.v1"
-    PERSONAL = ("description",)
 
     organisation: str
     description: str

@@ -81,7 +81,6 @@ class SharingDecided(CaseEvent):
     """A professional's decision to share without consent, or not to share (002)."""
 
     TOPIC = "gezinsregie.case.sharing-decided.v1"
-    PERSONAL = ("justification",)
 
     shared: bool
     organisation: str

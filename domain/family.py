@@ -16,23 +16,24 @@ MAX_CHILD_AGE = 23
 
 @dataclass(frozen=True)
 class FamilyMember:
-    """One person in the family. `name` and `address` are personal data."""
+    """One person in the family. Name, birth date and address identify them: once erased,
+    name and address read as the erased marker and the birth date (so the age) is unknown."""
 
     member_id: str
     role: MemberRole
     name: str
-    birth_date: date
+    birth_date: date | None
     parental_authority: bool = False
     address: str = ""
     address_secret: bool = False
 
-    PERSONAL_FIELDS = ("name", "birth_date", "address")
-
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", MemberRole(self.role))
 
-    def age_on(self, day: date) -> int:
-        """Completed years on `day`."""
+    def age_on(self, day: date) -> int | None:
+        """Completed years on `day`; None once the birth date was erased."""
+        if self.birth_date is None:
+            return None
         had_birthday = (day.month, day.day) >= (self.birth_date.month, self.birth_date.day)
         return day.year - self.birth_date.year - (0 if had_birthday else 1)
 
@@ -57,7 +58,7 @@ class FamilyMember:
             member_id=str(data["member_id"]),
             role=MemberRole(data["role"]),
             name=str(data["name"]),
-            birth_date=data["birth_date"],
+            birth_date=data["birth_date"] if isinstance(data["birth_date"], date) else None,
             parental_authority=bool(data.get("parental_authority", False)),
             address=str(data.get("address", "")),
             address_secret=bool(data.get("address_secret", False)),
@@ -72,14 +73,15 @@ def check_is_a_family(members: list[FamilyMember], on: date) -> None:
     if not any(not m.is_child for m in members):
         raise InvalidInputError("a family needs at least one parent or carer")
     for member in members:
-        if not 0 <= member.age_on(on) <= MAX_AGE:
+        age = member.age_on(on)
+        if age is None or not 0 <= age <= MAX_AGE:
             raise InvalidInputError(f"{member.member_id} cannot be born on {member.birth_date}")
     children = [m for m in members if m.is_child]
     if not children:
         raise InvalidInputError("a family needs at least one child")
     for child in children:
         age = child.age_on(on)
-        if not 0 <= age <= MAX_CHILD_AGE:
+        if age is None or not 0 <= age <= MAX_CHILD_AGE:
             raise InvalidInputError(
                 f"child {child.member_id} is {age} years old; family care is for ages 0-23"
             )

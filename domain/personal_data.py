@@ -1,16 +1,23 @@
 """Where each event holds a family's personal data: per field, whose it is and of which
-category, so that a history shows an event's fields only as its viewer may see them (and
-so that erasure knows what to make unreadable). Everything not named here is structure:
-dates, ids, statuses, categories, minutes, organisations of professionals."""
+category, so that a history shows an event's fields only as its viewer may see them, and
+whether it is sealed (encrypted with the case's or the member's key, so that destroying
+the key erases it). Everything not named here is structure: dates, ids, statuses,
+categories, minutes, organisations of professionals.
+
+Sealed are the texts and what identifies a member; fields named here but not sealed are
+ids and values from a fixed vocabulary (who took part, a triage outcome, a referral's
+destination): hidden from viewers without consent, but kept readable after erasure so that
+statistics, reports and inspection still count them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import singledispatch
-from typing import Any
+from typing import Any, Final
 
 from domain.case_event import CaseEvent
 from domain.case_state import CaseState
+from domain.events_erasure import ErasureAssessed, LegalHoldLifted, LegalHoldPlaced
 from domain.events_intake import CaseOpened, CaseTriaged, ConversationHeld
 from domain.events_lifecycle import Escalated, SafetyAssessed
 from domain.events_plan import (
@@ -27,6 +34,11 @@ from domain.vocabulary import DataCategory
 C = DataCategory
 Path = tuple[str | int, ...]
 
+ERASED: Final = "[gewist]"
+"""What a reader sees in place of personal data whose key was destroyed."""
+IDENTIFYING = frozenset({C.IDENTITY, C.CONTACT_ADDRESS})
+"""A member's own key seals these; everything else personal is sealed with the case's."""
+
 
 @dataclass(frozen=True)
 class PersonalField:
@@ -41,14 +53,22 @@ class PersonalField:
     member_id: str | None = None
     secret: bool = False
     organisation: str | None = None
+    sealed: bool = True
 
     @property
     def dotted(self) -> str:
         return ".".join(str(p) for p in self.path)
 
+    @property
+    def sealed_for_member(self) -> str | None:
+        """The member whose own key seals this field (their identifying data), if any."""
+        if self.sealed and self.member_id is not None and self.category in IDENTIFYING:
+            return self.member_id
+        return None
 
-def family(category: DataCategory | None, *names: str) -> list[PersonalField]:
-    return [PersonalField((name,), category) for name in names]
+
+def family(category: DataCategory | None, *names: str, sealed: bool = True) -> list[PersonalField]:
+    return [PersonalField((name,), category, sealed=sealed) for name in names]
 
 
 @singledispatch
@@ -59,7 +79,8 @@ def personal_fields(event: CaseEvent, case: CaseState) -> list[PersonalField]:
 
 @personal_fields.register
 def _(event: CaseOpened, case: CaseState) -> list[PersonalField]:
-    fields = family(C.HELP_QUESTION, "help_question", "problems_parents", "problems_children")
+    fields = family(C.HELP_QUESTION, "help_question")
+    fields += family(C.HELP_QUESTION, "problems_parents", "problems_children", sealed=False)
     for index, member in enumerate(event.members):
         whose = member["member_id"]
         fields += [
@@ -77,17 +98,21 @@ def _(event: CaseOpened, case: CaseState) -> list[PersonalField]:
 
 @personal_fields.register
 def _(event: CaseTriaged, case: CaseState) -> list[PersonalField]:
-    return family(C.HELP_QUESTION, "outcome", "coordination_level")
+    return family(C.HELP_QUESTION, "outcome", "coordination_level", sealed=False)
 
 
 @personal_fields.register
 def _(event: ConversationHeld, case: CaseState) -> list[PersonalField]:
-    return family(C.CONVERSATION_NOTES, "participants", "notes")
+    return family(C.CONVERSATION_NOTES, "notes") + family(
+        C.CONVERSATION_NOTES, "participants", sealed=False
+    )
 
 
 @personal_fields.register
 def _(event: RoundTableHeld, case: CaseState) -> list[PersonalField]:
-    return family(C.CONVERSATION_NOTES, "members", "organisations", "decisions")
+    return family(C.CONVERSATION_NOTES, "decisions") + family(
+        C.CONVERSATION_NOTES, "members", "organisations", sealed=False
+    )
 
 
 @personal_fields.register
@@ -97,15 +122,16 @@ def _(event: PlanAdopted, case: CaseState) -> list[PersonalField]:
         for name in ("life_domain", "description"):
             fields.append(PersonalField(("goals", index, name), C.PLAN, goal["member_id"]))
     for index, agreement in enumerate(event.agreements):
-        for name in ("task", "professional"):
+        for name, sealed in (("task", True), ("professional", False)):
             path = ("agreements", index, name)
-            fields.append(PersonalField(path, C.PLAN, organisation=agreement["organisation"]))
+            organisation = agreement["organisation"]
+            fields.append(PersonalField(path, C.PLAN, organisation=organisation, sealed=sealed))
     return fields
 
 
 @personal_fields.register
 def _(event: PlanEvaluated, case: CaseState) -> list[PersonalField]:
-    return family(C.PLAN, "members", "organisations", "conclusions")
+    return family(C.PLAN, "conclusions") + family(C.PLAN, "members", "organisations", sealed=False)
 
 
 @personal_fields.register
@@ -120,7 +146,7 @@ def _(event: SeparatePlanReported, case: CaseState) -> list[PersonalField]:
 
 @personal_fields.register
 def _(event: SafetyAssessed, case: CaseState) -> list[PersonalField]:
-    return family(C.SAFETY, "verdict", "notes")
+    return family(C.SAFETY, "notes") + family(C.SAFETY, "verdict", sealed=False)
 
 
 @personal_fields.register
@@ -131,7 +157,9 @@ def _(event: Escalated, case: CaseState) -> list[PersonalField]:
 @personal_fields.register
 def _(event: ReferralRequested, case: CaseState) -> list[PersonalField]:
     return [
-        PersonalField((name,), C.REFERRALS, event.member_id, organisation=event.organisation)
+        PersonalField(
+            (name,), C.REFERRALS, event.member_id, organisation=event.organisation, sealed=False
+        )
         for name in ("member_id", "destination")
     ]
 
@@ -142,7 +170,10 @@ def _(event: Any, case: CaseState) -> list[PersonalField]:
     referral = case.referrals.get(event.referral_id)
     member, organisation = (referral.member_id, referral.organisation) if referral else (None, None)
     names = ("until", "reason") if isinstance(event, ReferralExtended) else ("reason",)
-    return [PersonalField((n,), C.REFERRALS, member, organisation=organisation) for n in names]
+    return [
+        PersonalField((n,), C.REFERRALS, member, organisation=organisation, sealed=n != "until")
+        for n in names
+    ]
 
 
 @personal_fields.register
@@ -153,3 +184,23 @@ def _(event: RefusalRecorded, case: CaseState) -> list[PersonalField]:
 @personal_fields.register
 def _(event: SharingDecided, case: CaseState) -> list[PersonalField]:
     return family(None, "justification")
+
+
+@personal_fields.register
+def _(event: ErasureAssessed, case: CaseState) -> list[PersonalField]:
+    return family(None, "justification")
+
+
+@personal_fields.register(LegalHoldPlaced)
+@personal_fields.register(LegalHoldLifted)
+def _(event: Any, case: CaseState) -> list[PersonalField]:
+    return family(None, "reason")
+
+
+UNKNOWN_CASE = CaseState()
+UNKNOWN_CASE.referrals = {}
+
+
+def sealed_fields(event: CaseEvent) -> list[PersonalField]:
+    """The fields of `event` to seal; which key seals each needs no case state."""
+    return [f for f in personal_fields(event, UNKNOWN_CASE) if f.sealed]

@@ -152,3 +152,39 @@ class EscalationTarget(StrEnum):
     COORDINATION_POINT = "coordination_point"
     STEERING_GROUP = "steering_group"
     VEILIG_THUIS = "veilig_thuis"
+
+
+class ErasureScope(StrEnum):
+    """What an erasure request asks to destroy."""
+
+    DOSSIER = "dossier"  # all personal data of the case
+    MEMBER = "member"  # one member's identifying data: name, birth date, address
+
+
+class ErasureRelation(StrEnum):
+    """Who may ask for early destruction (Jeugdwet art. 7.3.11)."""
+
+    PARENT_WITH_AUTHORITY = "parent_with_authority"
+    YOUNG_PERSON = "young_person"  # 12 or older, about their own data or their dossier
+    ADULT_MEMBER = "adult_member"  # about their own identifying data only
+
+
+class ErasureRefusalGround(StrEnum):
+    """Why an erasure request may be refused (Jeugdwet art. 7.3.11 lid 2)."""
+
+    SIGNIFICANT_INTEREST_OF_ANOTHER = "significant_interest_of_another"
+    LEGAL_OBLIGATION = "legal_obligation"
+
+
+class ErasureStatus(StrEnum):
+    REQUESTED = "requested"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    EXECUTED = "executed"
+
+
+class ErasureCause(StrEnum):
+    """Why personal data was destroyed."""
+
+    REQUEST = "request"
+    RETENTION = "retention"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Annotated
 from uuid import UUID
@@ -25,7 +25,8 @@ from domain.authorization import Role, User, may_read
 from interfaces.access_log_cli import access_log_cli
 from interfaces.audit_cli import audit_cli
 from interfaces.cli_reader import Actor, AsToken, Purpose, cli_reader, logged_reads
-from interfaces.cli_settings import settings_or_exit
+from interfaces.cli_settings import as_of_moment, settings_or_exit
+from interfaces.keys_cli import keys_cli, retention_cli
 from interfaces.projections_cli import projections_cli
 from interfaces.report_cli import report_cli
 from interfaces.tokens import TokenService
@@ -38,6 +39,8 @@ cli.add_typer(projections_cli, name="projections")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(report_cli, name="report")
 cli.add_typer(access_log_cli, name="access-log")
+cli.add_typer(keys_cli, name="keys")
+cli.add_typer(retention_cli, name="retention")
 
 
 @contextmanager
@@ -128,7 +131,7 @@ def close_inactive(
 ) -> None:
     """Close every case without active help for its inactivity period. Idempotent."""
     with case_application() as app:
-        moment = _as_of(as_of, app.clock.now())
+        moment = as_of_moment(as_of, app.clock.now())
         closed = close_inactive_cases(app, moment)
         for item in closed:
             typer.echo(
@@ -136,16 +139,6 @@ def close_inactive(
                 f"inactive since {item.last_activity_at:%Y-%m-%d}"
             )
         typer.echo(f"{len(closed)} case(s) closed as inactive as of {moment:%Y-%m-%d %H:%M}")
-
-
-def _as_of(given: datetime | None, now: datetime) -> datetime:
-    if given is None:
-        return now
-    moment = given if given.tzinfo else given.replace(tzinfo=UTC)
-    if moment > now:
-        typer.echo("--as-of cannot lie in the future", err=True)
-        raise typer.Exit(2)
-    return moment
 
 
 @cli.command()

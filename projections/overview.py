@@ -12,6 +12,13 @@ from typing import Any
 from eventsourcing.dispatch import singledispatchmethod
 
 from domain.case_event import CaseEvent
+from domain.events_erasure import (
+    ErasureAssessed,
+    ErasureRequested,
+    LegalHoldLifted,
+    LegalHoldPlaced,
+    PersonalDataErased,
+)
 from domain.events_intake import (
     CaseOpened,
     CaseTriaged,
@@ -32,6 +39,8 @@ from domain.events_plan import (
     SeparatePlanReported,
 )
 from domain.events_referral import ReferralMoved, ReferralRequested
+from domain.personal_data import ERASED
+from domain.vocabulary import ErasureScope
 from projections.projection import Projection, RowBatch, case_id_text, moment
 from projections.view import ViewRow
 
@@ -54,12 +63,15 @@ class OverviewProjection(Projection):
     def keys_for(self, event: CaseEvent) -> list[str]:
         return [case_id_text(event.originator_id)]
 
-    def change(self, rows: RowBatch, event: CaseEvent, edit: Callable[[Doc], None]) -> None:
+    def change(
+        self, rows: RowBatch, event: CaseEvent, edit: Callable[[Doc], None], activity: bool = True
+    ) -> None:
         row = rows.editable(case_id_text(event.originator_id))
         assert row is not None, f"case {event.originator_id}: CaseOpened was not projected"
         doc = row.doc
         edit(doc)
-        doc["last_activity_at"] = max(doc["last_activity_at"], moment(event.occurred_at))
+        if activity:
+            doc["last_activity_at"] = max(doc["last_activity_at"], moment(event.occurred_at))
         rows.put(row)
 
     @singledispatchmethod
@@ -287,6 +299,48 @@ class OverviewProjection(Projection):
                 help_question_open=True,
             ),
         )
+
+    @handle.register
+    def _(self, event: ErasureRequested, rows: RowBatch) -> None:
+        """Outstanding requests, with their deadline, for the erasure signal."""
+
+        def edit(d: Doc) -> None:
+            requests = d.setdefault("erasure_requests", {})
+            requests[event.request_id] = {"due_on": _day(event.due_on), "status": "requested"}
+
+        self.change(rows, event, edit, activity=False)
+
+    @handle.register
+    def _(self, event: ErasureAssessed, rows: RowBatch) -> None:
+        def edit(d: Doc) -> None:
+            requests = d.setdefault("erasure_requests", {})
+            if event.refusal_ground:
+                requests.pop(event.request_id, None)
+            else:
+                requests[event.request_id] = {**requests[event.request_id], "status": "granted"}
+
+        self.change(rows, event, edit, activity=False)
+
+    @handle.register
+    def _(self, event: PersonalDataErased, rows: RowBatch) -> None:
+        """The row's texts go with the dossier's keys (goals' life domains); the row
+        stays, with dates and structure, as a rebuild from the erased events makes it."""
+
+        def edit(d: Doc) -> None:
+            if event.request_id is not None:
+                d.setdefault("erasure_requests", {}).pop(event.request_id, None)
+            if event.scope == ErasureScope.DOSSIER and d["plan"]:
+                goals = d["plan"]["goals_per_member"]
+                erased = {m: [ERASED for _ in domains] for m, domains in goals.items()}
+                d["plan"] = {**d["plan"], "goals_per_member": erased}
+
+        self.change(rows, event, edit, activity=False)
+
+    @handle.register(LegalHoldPlaced)
+    @handle.register(LegalHoldLifted)
+    def _(self, event: CaseEvent, rows: RowBatch) -> None:
+        placed = isinstance(event, LegalHoldPlaced)
+        self.change(rows, event, lambda d: d.update(legal_hold=placed), activity=False)
 
 
 def _day(value: Any) -> str | None:

@@ -15,6 +15,7 @@ class SignalSettings:
     plan_due_days: int = 42  # a plan within 6 weeks after the coach starts (000)
     referral_wait_days: int = 28
     closure_warning_days: int = 14
+    erasure_warning_days: int = 21
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,11 @@ def _days(since: str, as_of: datetime) -> int:
 def signals_for(
     doc: dict[str, Any], as_of: datetime, periods: CasePeriods, settings: SignalSettings
 ) -> list[Signal]:
-    """Every signal that holds for this case at `as_of`; none for a closed case."""
+    """Every signal that holds for this case at `as_of`; for a closed case only that an
+    erasure request nears its deadline (families ask mostly after care)."""
+    found = _erasure_due(doc, as_of, settings)
     if doc["status"] != "open":
-        return []
-    found: list[Signal] = []
+        return found
     checks = (
         _no_coach,
         _no_plan,
@@ -51,6 +53,23 @@ def signals_for(
     )
     for check in checks:
         found.extend(check(doc, as_of, periods, settings))
+    return found
+
+
+def _erasure_due(doc: dict[str, Any], as_of: datetime, s: SignalSettings) -> list[Signal]:
+    """A request not yet carried out, within the warning days of its 3-month deadline."""
+    found = []
+    for request_id, request in sorted(doc.get("erasure_requests", {}).items()):
+        left = (date.fromisoformat(request["due_on"]) - as_of.date()).days
+        if left <= s.erasure_warning_days:
+            when = f"overdue by {-left} days" if left < 0 else f"due in {left} days"
+            found.append(
+                Signal(
+                    "erasure_due",
+                    f"erasure request {request_id} ({request['status']}) {when},"
+                    f" on {request['due_on']}",
+                )
+            )
     return found
 
 

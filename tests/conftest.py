@@ -5,6 +5,7 @@ GEZINSREGIE_REQUIRE_POSTGRES=1 (set by .ci/run), which turns the skip into a fai
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,13 +49,13 @@ def _postgres_unreachable_reason(settings: Settings) -> str | None:
         )
 
 
-def _drop_schema(settings: Settings) -> None:
+def drop_schema(settings: Settings) -> None:
+    """The store's schema and its key store's (`<schema>_keys`)."""
     with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                sql.Identifier(settings.postgres_schema)
+        for schema in (settings.postgres_schema, f"{settings.postgres_schema}_keys"):
+            connection.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
             )
-        )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -64,7 +65,10 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[S
         yield load_settings(store="sqlite", data_dir=tmp_path / "var")
         return
     settings = load_settings(
-        store="postgres", postgres_schema=f"test_{uuid4().hex[:12]}", **TEST_POSTGRES
+        store="postgres",
+        postgres_schema=f"test_{uuid4().hex[:12]}",
+        key_encryption_key=secrets.token_hex(32),
+        **TEST_POSTGRES,
     )
     reason = _postgres_unreachable_reason(settings)
     if reason is not None:
@@ -72,7 +76,21 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[S
             pytest.fail(reason)
         pytest.skip(reason)
     yield settings
-    _drop_schema(settings)
+    drop_schema(settings)
+
+
+def store_env(settings: Settings) -> dict[str, str]:
+    """The environment under which a `gezinsregie` command uses the test's store."""
+    return {
+        "GEZINSREGIE_STORE": settings.store,
+        "GEZINSREGIE_DATA_DIR": str(settings.data_dir),
+        "GEZINSREGIE_POSTGRES_HOST": settings.postgres_host,
+        "GEZINSREGIE_POSTGRES_PORT": str(settings.postgres_port),
+        "GEZINSREGIE_POSTGRES_DBNAME": settings.postgres_dbname or "",
+        "GEZINSREGIE_POSTGRES_USER": settings.postgres_user,
+        "GEZINSREGIE_POSTGRES_SCHEMA": settings.postgres_schema,
+        "GEZINSREGIE_KEY_ENCRYPTION_KEY": settings.key_encryption_key.get_secret_value(),
+    }
 
 
 @pytest.fixture

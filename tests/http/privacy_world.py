@@ -43,7 +43,7 @@ from pydantic import SecretStr
 from application.settings import Settings
 from domain.authorization import Role, User
 from domain.vocabulary import ConsentPurpose, DataCategory, LegalGround
-from tests.conftest import NOW
+from tests.conftest import NOW, store_env
 from tests.http.case_api import COACH, COORDINATOR, OTHER_COACH, Api, Body
 
 C = DataCategory
@@ -100,13 +100,7 @@ _serial = itertools.count(1)
 def cli_env(settings: Settings) -> dict[str, str]:
     """The environment under which `gezinsregie` commands use the same store as the API."""
     return {
-        "GEZINSREGIE_STORE": settings.store,
-        "GEZINSREGIE_DATA_DIR": str(settings.data_dir),
-        "GEZINSREGIE_POSTGRES_HOST": settings.postgres_host,
-        "GEZINSREGIE_POSTGRES_PORT": str(settings.postgres_port),
-        "GEZINSREGIE_POSTGRES_DBNAME": settings.postgres_dbname or "",
-        "GEZINSREGIE_POSTGRES_USER": settings.postgres_user,
-        "GEZINSREGIE_POSTGRES_SCHEMA": settings.postgres_schema,
+        **store_env(settings),
         "GEZINSREGIE_POSTGRES_POOL_SIZE": "2",
         "GEZINSREGIE_JWT_SECRET": settings.jwt_secret.get_secret_value(),
         "GEZINSREGIE_TOKEN": "",

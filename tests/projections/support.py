@@ -9,11 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import psycopg
-from psycopg import sql
-
 from application.cases import CaseApplication
-from application.persistence import postgres_conninfo
 from application.settings import Settings
 from domain.plan import Agreement, Goal
 from domain.provenance import Actor
@@ -78,15 +74,6 @@ def snapshot(views: dict[str, OpenView]) -> dict[str, tuple[int, list[ViewRow]]]
     return {
         name: (opened.view.position(UPSTREAM), all_rows(opened)) for name, opened in views.items()
     }
-
-
-def drop_schema(settings: Settings) -> None:
-    with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                sql.Identifier(settings.postgres_schema)
-            )
-        )
 
 
 def goal(goal_id: str, member_id: str, life_domain: str) -> Goal:

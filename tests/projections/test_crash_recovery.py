@@ -31,6 +31,7 @@ from domain.vocabulary import (
 )
 from projections.registry import PROJECTIONS, OpenView, open_view, worker_for
 from projections.view import ViewRow
+from tests.conftest import store_env
 from tests.factories import at, consent_to_waitlist, open_case
 from tests.projections.support import (
     LEAN_POOL,
@@ -128,12 +129,7 @@ def family_history(i: int) -> Case:
 def worker_env(settings: Settings) -> dict[str, str]:
     return {
         **os.environ,
-        "GEZINSREGIE_STORE": "postgres",
-        "GEZINSREGIE_POSTGRES_HOST": settings.postgres_host,
-        "GEZINSREGIE_POSTGRES_PORT": str(settings.postgres_port),
-        "GEZINSREGIE_POSTGRES_DBNAME": settings.postgres_dbname,
-        "GEZINSREGIE_POSTGRES_USER": settings.postgres_user,
-        "GEZINSREGIE_POSTGRES_SCHEMA": settings.postgres_schema,
+        **store_env(settings),
         "GEZINSREGIE_POSTGRES_POOL_SIZE": str(LEAN_POOL),  # 3 pools of 8 would be 24 connections
     }
 

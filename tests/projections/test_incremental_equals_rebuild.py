@@ -45,8 +45,9 @@ from domain.vocabulary import (
 )
 from projections.registry import PROJECTIONS, OpenView, open_view, worker_for
 from projections.runner import ProjectionWorker
+from tests.conftest import drop_schema
 from tests.factories import COORDINATOR, OPENED_AT, melding
-from tests.projections.support import UPSTREAM, all_rows, drop_schema, lean
+from tests.projections.support import UPSTREAM, all_rows, lean
 
 EXAMPLES = max(5, settings().max_examples // 10)  # settings(): the loaded profile's
 COACHES = ["coach-anna", "coach-bob"]

@@ -14,6 +14,7 @@ from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.settings import Settings, load_settings
 from interfaces.cli import cli
+from tests.conftest import store_env
 from tests.reports.den_haag_pilot import CLOCK_AT, PERIOD, PilotWriter
 
 MARK = "Zq9Mark"
@@ -24,12 +25,8 @@ CHARTS = ("inflow_per_month.png", "waiting_days.png", "referrals_by_destination.
 
 def use_store(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the command line at the test's store, as an operator would by environment."""
-    monkeypatch.setenv("GEZINSREGIE_STORE", settings.store)
-    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(settings.data_dir))
-    for name in ("host", "port", "dbname", "user", "schema"):
-        monkeypatch.setenv(
-            f"GEZINSREGIE_POSTGRES_{name.upper()}", str(getattr(settings, f"postgres_{name}"))
-        )
+    for name, value in store_env(settings).items():
+        monkeypatch.setenv(name, value)
 
 
 def write_marked_pilot(settings: Settings) -> list[str]:

@@ -10,8 +10,10 @@ from fastapi import APIRouter, Header, Request, Response, status
 
 from application.case_view_models import CaseOut
 from application.cases import CaseApplication
+from application.erasure_receipt import receipt_for
 from application.reading import read_case as filtered_case
-from domain.authorization import User, may_open_case_in, may_read
+from domain.authorization import Duty, User, may_open_case_in, may_perform, may_read
+from domain.errors import InvalidInputError
 from domain.family import FamilyMember
 from domain.vocabulary import ConsentPurpose
 from interfaces.http.actors import actor_of
@@ -31,6 +33,7 @@ from interfaces.http.read_log import (
 from interfaces.http.rendered import rendered
 from interfaces.http.schemas.cases import CaseCreatedOut, OpenCaseIn
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
+from interfaces.http.schemas.erasure import ErasureReceiptOut
 from interfaces.http.worker_threads import in_worker_thread
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=PROBLEM_RESPONSES)
@@ -126,3 +129,22 @@ def read_from_store(
     reading = filtered_case(reader_of(request, user, purpose), case, cases.clock.now())
     record_read(request, reading.record, case.id)
     return rendered(reading.view, exclude_unset=True)
+
+
+@router.get("/{case_id}/erasure-requests/{request_id}/receipt", response_model=ErasureReceiptOut)
+async def erasure_receipt(
+    case_id: UUID, request_id: str, request: Request, user: UserDep
+) -> Response:
+    """The requester's receipt: what was asked, how it was decided, what was destroyed and
+    when. For the privacy officer and those providing care; it holds no personal data."""
+    cases: CaseApplication = request.app.state.cases
+    case = await in_worker_thread(request, cases.get_case, case_id)
+    if not (may_read(user, case) or may_perform(user, case, Duty.ERASURE_REQUEST)):
+        raise ProblemError(404, "Not found", f"there is no case {case_id}")
+    if not may_perform(user, case, Duty.ERASURE_REQUEST):
+        raise ProblemError(403, "Forbidden", "receipts are for the privacy officer and the care")
+    try:
+        receipt = receipt_for(case, str(case_id), request_id)
+    except InvalidInputError:
+        raise ProblemError(404, "Not found", f"there is no erasure request {request_id}") from None
+    return rendered(ErasureReceiptOut(**vars(receipt)))

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from application.cases import CaseApplication
-from domain.authorization import Duty, User, may_read
+from domain.authorization import Duty, User, may_perform, may_read
 from domain.case import Case
 from domain.plan import Agreement, Goal
 from interfaces.http.actors import actor_of
@@ -21,6 +21,7 @@ from interfaces.http.deps import UserDep, check_may_perform
 from interfaces.http.problems import ProblemError
 from interfaces.http.rendered import rendered
 from interfaces.http.schemas import commands as body
+from interfaces.http.schemas import erasure as erasure_body
 from interfaces.http.schemas.common import PROBLEM_RESPONSES, CommandBody, PositionOut
 from interfaces.http.worker_threads import in_worker_thread
 
@@ -83,7 +84,7 @@ def guard_for(user: User, duty: Duty, referral_id: str | None = None) -> Callabl
     """Unreadable cases do not exist for the user; readable ones may still be forbidden."""
 
     def guard(case: Case) -> None:
-        if not may_read(user, case):
+        if not (may_read(user, case) or may_perform(user, case, duty, referral_id)):
             raise ProblemError(404, "Not found", f"there is no case {case.id}")
         check_may_perform(user, case, duty, referral_id)
 
@@ -288,3 +289,55 @@ case_command(
     "Reopen the dossier (same coach, same help question, within the window)",
     reopening_of,
 )
+
+
+def assessment_of(command: erasure_body.ErasureAssessmentIn, _: User) -> dict[str, Any]:
+    return {"refusal_ground": command.refusal_ground, "justification": command.justification or ""}
+
+
+case_command(
+    "/erasure-requests",
+    "request_erasure",
+    erasure_body.ErasureRequestIn,
+    Duty.ERASURE_REQUEST,
+    "Record a family's request to destroy personal data (due within 3 months)",
+)
+case_command(
+    "/legal-hold",
+    "place_legal_hold",
+    erasure_body.LegalHoldIn,
+    Duty.ERASURE,
+    "Place a legal hold: nothing of the case is destroyed until it is lifted",
+)
+case_command(
+    "/legal-hold/lift",
+    "lift_legal_hold",
+    erasure_body.LegalHoldIn,
+    Duty.ERASURE,
+    "Lift the legal hold",
+)
+
+
+@router.post("/erasure-requests/{request_id}/assessment", response_model=PositionOut)
+async def assess_erasure(
+    case_id: UUID,
+    request_id: str,
+    command: erasure_body.ErasureAssessmentIn,
+    request: Request,
+    user: UserDep,
+) -> Response:
+    """Grant an erasure request, or refuse it on a legal ground (privacy officer)."""
+    details = {**assessment_of(command, user), "request_id": request_id}
+    guard = guard_for(user, Duty.ERASURE)
+    return await run(request, "assess_erasure", case_id, user, command, details, guard)
+
+
+@router.post("/erasure-requests/{request_id}/execution", response_model=PositionOut)
+async def execute_erasure(
+    case_id: UUID, request_id: str, request: Request, user: UserDep
+) -> Response:
+    """Carry out a granted request: its keys are destroyed, for good (privacy officer)."""
+    command = CommandBody(occurred_at=None)
+    guard = guard_for(user, Duty.ERASURE)
+    details = {"request_id": request_id}
+    return await run(request, "execute_erasure", case_id, user, command, details, guard)

@@ -85,7 +85,10 @@ def waitlist(
 
 def _overview(request: Request, settings: Any, where: RowFilter) -> list[dict[str, Any]]:
     signal_settings = SignalSettings(
-        settings.plan_due_days, settings.referral_wait_days, settings.closure_warning_days
+        settings.plan_due_days,
+        settings.referral_wait_days,
+        settings.closure_warning_days,
+        settings.erasure_warning_days,
     )
     view = request.app.state.views.opened["overview"].view
     now = request.app.state.cases.clock.now()

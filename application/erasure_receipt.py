@@ -1,0 +1,89 @@
+"""The receipt the requester of an erasure is given: what they asked, how it was decided,
+what was destroyed and when. Names no person; its ids and dates are structure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from domain.case_state import CaseState
+from domain.erasure import Erasure
+from domain.errors import InvalidInputError
+from domain.vocabulary import (
+    DataCategory,
+    ErasureCause,
+    ErasureRefusalGround,
+    ErasureRelation,
+    ErasureScope,
+    ErasureStatus,
+)
+
+MEMBER_DATA = (DataCategory.IDENTITY, DataCategory.CONTACT_ADDRESS)
+
+
+@dataclass(frozen=True)
+class ErasureReceipt:
+    case_id: str
+    request_id: str
+    requested_by: str
+    relation: ErasureRelation
+    scope: ErasureScope
+    member_id: str | None
+    requested_at: datetime
+    due_on: date
+    status: ErasureStatus
+    assessed_at: datetime | None
+    refusal_ground: ErasureRefusalGround | None
+    executed_at: datetime | None
+    cause: ErasureCause | None
+    destroyed: list[DataCategory]
+    destroyed_what: str
+
+
+def receipt_for(case: CaseState, case_id: str, request_id: str) -> ErasureReceipt:
+    request = case.erasure_requests.get(request_id)
+    if request is None:
+        raise InvalidInputError(f"no erasure request {request_id} in this case")
+    erasure = _erasure_of(case, request_id)
+    destroyed: list[DataCategory] = []
+    what = "nothing yet"
+    if erasure is not None:
+        if erasure.scope is ErasureScope.MEMBER:
+            destroyed = list(MEMBER_DATA)
+            what = (
+                f"the keys of {erasure.member_id}'s name, birth date and address were destroyed"
+                f" on {erasure.erased_at.isoformat()}; they cannot be read anywhere any more"
+            )
+        else:
+            destroyed = list(DataCategory)
+            what = (
+                "the keys of all personal data of the dossier were destroyed on "
+                f"{erasure.erased_at.isoformat()}; dates and structure remain for statistics"
+            )
+    elif request.status is ErasureStatus.REFUSED:
+        what = "nothing: the request was refused"
+    return ErasureReceipt(
+        case_id=case_id,
+        request_id=request.request_id,
+        requested_by=request.requested_by,
+        relation=request.relation,
+        scope=request.scope,
+        member_id=request.member_id,
+        requested_at=request.requested_at,
+        due_on=request.due_on,
+        status=request.status,
+        assessed_at=request.assessed_at,
+        refusal_ground=request.refusal_ground,
+        executed_at=request.executed_at,
+        cause=erasure.cause if erasure else None,
+        destroyed=destroyed,
+        destroyed_what=what,
+    )
+
+
+def _erasure_of(case: CaseState, request_id: str) -> Erasure | None:
+    """The erasure that carried out the request, or the dossier's erasure that covered it."""
+    for erasure in case.erasures:
+        if erasure.request_id == request_id or erasure.scope is ErasureScope.DOSSIER:
+            return erasure
+    return None

@@ -1,0 +1,65 @@
+"""The job that destroys what is due (`gezinsregie retention run`): dossiers whose retention
+period has ended, and granted erasure requests not carried out yet. Idempotent: a second
+run finds nothing due. A case under a legal hold is passed over and reported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from application.cases import CaseApplication
+from domain.case import Case
+from domain.provenance import Actor
+from domain.vocabulary import ErasureCause, ErasureStatus
+
+RETENTION_JOB = Actor(subject="retention-run", organisation="gezinsregie", role="system")
+
+
+class Outcome(StrEnum):
+    DESTROYED = "destroyed"
+    HELD = "held"  # due, but a legal hold stops it
+
+
+@dataclass(frozen=True)
+class RetentionAction:
+    case_id: UUID
+    cause: ErasureCause
+    outcome: Outcome
+    due_on: date
+    request_id: str | None = None
+
+
+def due_actions(case: Case, as_of: datetime, retention_years: int) -> list[RetentionAction]:
+    """What is due in `case` on `as_of`: granted requests first, then the retention end."""
+    if case.is_erased:
+        return []
+    outcome = Outcome.HELD if case.legal_hold else Outcome.DESTROYED
+    actions = [
+        RetentionAction(case.id, ErasureCause.REQUEST, outcome, r.due_on, r.request_id)
+        for r in sorted(case.erasure_requests.values(), key=lambda r: r.requested_at)
+        if r.status is ErasureStatus.GRANTED
+    ]
+    ends_on = case.retention_ends_on(retention_years)
+    if ends_on is not None and ends_on <= as_of.date():
+        actions.append(RetentionAction(case.id, ErasureCause.RETENTION, outcome, ends_on))
+    return actions
+
+
+def run_retention(app: CaseApplication, as_of: datetime) -> list[RetentionAction]:
+    """Carry out, as of `as_of`, everything due; answer what was done and what was held."""
+    done = []
+    for case_id in app.case_ids():
+        case = app.get_case(case_id)
+        for action in due_actions(case, as_of, app.periods_for(case).retention_years):
+            done.append(action)
+            if action.outcome is Outcome.HELD:
+                continue
+            if action.request_id is not None:
+                app.execute_erasure(case_id, RETENTION_JOB, as_of, request_id=action.request_id)
+            else:
+                app.destroy_after_retention(case_id, RETENTION_JOB, as_of)
+            if app.get_case(case_id).is_erased:
+                break  # the dossier is gone: nothing of it is left to destroy
+    return done

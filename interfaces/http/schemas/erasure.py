@@ -1,0 +1,74 @@
+"""Bodies and answers of erasure: the family's request, its assessment, the legal hold,
+and the receipt the requester is given."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field, model_validator
+
+from domain.vocabulary import (
+    DataCategory,
+    ErasureCause,
+    ErasureRefusalGround,
+    ErasureRelation,
+    ErasureScope,
+    ErasureStatus,
+)
+from interfaces.http.schemas.common import CommandBody, Identifier, Reason, new_id
+
+
+class ErasureRequestIn(CommandBody):
+    request_id: Identifier = Field(default_factory=lambda: new_id("erasure"))
+    requested_by: Identifier = Field(
+        description="the family member who asks: a parent with gezag, or a young person of "
+        "12 or older (an adult member for their own identifying data only)",
+        examples=["mother"],
+    )
+    scope: ErasureScope = Field(examples=["dossier"])
+    member_id: Identifier | None = Field(
+        None, description="scope `member`: whose identifying data (name, birth date, address)"
+    )
+
+
+class ErasureAssessmentIn(CommandBody):
+    granted: bool = Field(strict=True, examples=[True])
+    refusal_ground: ErasureRefusalGround | None = Field(
+        None, description="required when refused: why the law forbids destruction"
+    )
+    justification: Reason | None = Field(None, description="required when refused")
+
+    @model_validator(mode="after")
+    def _refusal_has_a_ground(self) -> ErasureAssessmentIn:
+        if self.granted and self.refusal_ground is not None:
+            raise ValueError("a granted request has no refusal ground")
+        if not self.granted and (self.refusal_ground is None or not self.justification):
+            raise ValueError("a refusal names its legal ground and its justification")
+        return self
+
+
+class LegalHoldIn(CommandBody):
+    reason: Reason = Field(examples=["Lopende procedure bij de rechtbank"])
+
+
+class ErasureReceiptOut(BaseModel):
+    """What the requester is told: what was asked, how it was decided, what was destroyed
+    and when. It holds no personal data."""
+
+    case_id: str
+    request_id: str
+    requested_by: str
+    relation: ErasureRelation
+    scope: ErasureScope
+    member_id: str | None
+    requested_at: datetime
+    due_on: date = Field(description="3 months after the request")
+    status: ErasureStatus
+    assessed_at: datetime | None
+    refusal_ground: ErasureRefusalGround | None
+    executed_at: datetime | None
+    cause: ErasureCause | None
+    destroyed: list[DataCategory] = Field(
+        description="the categories of personal data made unreadable, for good"
+    )
+    destroyed_what: str
