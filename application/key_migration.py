@@ -5,7 +5,6 @@ nothing is left plain). Afterwards the store's free space is scrubbed of the old
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from uuid import UUID
@@ -16,6 +15,7 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 from psycopg import sql
 
 from application.case_application import CaseApplicationBase
+from application.scrub import vacuum_sqlite
 from application.sealing import MARK
 from domain.case_event import CaseEvent
 from domain.personal_data import sealed_fields
@@ -88,13 +88,3 @@ def scrub(app: CaseApplicationBase) -> None:
         return
     assert isinstance(recorder, SQLiteAggregateRecorder)
     vacuum_sqlite(recorder.datastore.pool.db_name)
-
-
-def vacuum_sqlite(path: str) -> None:
-    """Rewrite the file from its live rows and empty its write-ahead log."""
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        connection.execute("VACUUM")
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        connection.close()
