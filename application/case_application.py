@@ -40,6 +40,13 @@ RETRY_BACKOFF_SECONDS = 0.002
 """Jittered, doubling pause between retries, so competing writers spread out."""
 
 
+def erased_scope(erasure: PersonalDataErased) -> str:
+    """The key an erasure destroys: the case's (with its members'), or one member's."""
+    if erasure.member_id is None:
+        return case_scope(erasure.originator_id)
+    return member_scope(erasure.originator_id, erasure.member_id)
+
+
 class CaseApplicationBase(Application[UUID]):
     """Family cases, stored as events. Times come from the injected clock."""
 
@@ -194,25 +201,30 @@ class CaseApplicationBase(Application[UUID]):
 
     def _save(self, case: Case) -> int:
         erasures = [e for e in case.pending_events if isinstance(e, PersonalDataErased)]
-        for erasure in erasures:
-            self.destroy_keys(erasure)
         try:
             recordings = self.save(case)
         except IntegrityError:
             raise ConcurrentChangeError(case.id) from None
         if erasures:
+            for erasure in erasures:
+                self.destroy_keys(erasure)
             self.case_cache.drop(case.id)  # it holds in memory what was erased
         else:
             self.case_cache.put(case)
         return self._note_reached(recordings[-1].notification.id) if recordings else self.position()
 
     def destroy_keys(self, erasure: PersonalDataErased) -> list[str]:
-        """Destroy the keys an erasure names, before its event is saved: if saving fails,
-        the data is unreadable already and the command can be given again."""
-        case_id = erasure.originator_id
-        if erasure.member_id is None:
-            return self.data_keys.destroy(case_scope(case_id))
-        return self.data_keys.destroy(member_scope(case_id, erasure.member_id))
+        """Destroy the keys an erasure names, once its event is saved: the decision is
+        recorded (on the latest state: a legal hold placed meanwhile makes the save fail)
+        before anything is destroyed. Should the process stop in between, `retention run`
+        destroys what recorded erasures name."""
+        return self.data_keys.destroy(erased_scope(erasure))
+
+    def keys_left_by(self, case: Case) -> list[PersonalDataErased]:
+        """Recorded erasures whose keys still live (the process stopped in between)."""
+        events = self.repository.event_store.get(case.id) if case.erasures else []
+        erasures = [e for e in events if isinstance(e, PersonalDataErased)]
+        return [e for e in erasures if self.data_keys.store.existing_key(erased_scope(e))]
 
     def position(self) -> int:
         """The position of the last recorded event (0 when there is none)."""

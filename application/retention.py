@@ -1,6 +1,8 @@
 """The job that destroys what is due (`gezinsregie retention run`): dossiers whose retention
-period has ended, and granted erasure requests not carried out yet. Idempotent: a second
-run finds nothing due. A case under a legal hold is passed over and reported."""
+period has ended, and granted erasure requests not carried out yet; and it completes an
+erasure whose keys were left (the process stopped between recording and destroying).
+Idempotent: a second run finds nothing due. A case under a legal hold is passed over and
+reported."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ RETENTION_JOB = Actor(subject="retention-run", organisation="gezinsregie", role=
 class Outcome(StrEnum):
     DESTROYED = "destroyed"
     HELD = "held"  # due, but a legal hold stops it
+    COMPLETED = "completed"  # an erasure was recorded, its keys had not been destroyed yet
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,13 @@ def run_retention(app: CaseApplication, as_of: datetime) -> list[RetentionAction
     done = []
     for case_id in app.case_ids():
         case = app.get_case(case_id)
+        for erasure in app.keys_left_by(case):
+            app.destroy_keys(erasure)
+            cause = ErasureCause(erasure.cause)
+            when = erasure.occurred_at.date()
+            done.append(
+                RetentionAction(case_id, cause, Outcome.COMPLETED, when, erasure.request_id)
+            )
         for action in due_actions(case, as_of, app.periods_for(case).retention_years):
             done.append(action)
             if action.outcome is Outcome.HELD:

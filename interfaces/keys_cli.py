@@ -68,8 +68,12 @@ def retention_run(
         app.close()
     for action in actions:
         what = f"request {action.request_id}" if action.request_id else "retention period"
-        verb = "destroyed" if action.outcome is Outcome.DESTROYED else "HELD, not destroyed"
+        verb = {
+            Outcome.DESTROYED: "destroyed",
+            Outcome.HELD: "HELD, not destroyed",
+            Outcome.COMPLETED: "keys of a recorded erasure destroyed",
+        }[action.outcome]
         typer.echo(f"{action.case_id}: {verb} ({what}, due {action.due_on})")
-    destroyed = sum(a.outcome is Outcome.DESTROYED for a in actions)
+    destroyed = sum(a.outcome is not Outcome.HELD for a in actions)
     held = len(actions) - destroyed
     typer.echo(f"as of {moment:%Y-%m-%d}: {destroyed} destroyed, {held} held by a legal hold")

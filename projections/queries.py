@@ -86,10 +86,11 @@ def overview(
     signal_settings: SignalSettings,
     where: RowFilter,
 ) -> list[dict[str, Any]]:
-    """Open cases with their regisseur, involved parties, plan, referrals and signals."""
+    """Open cases with their regisseur, involved parties, plan, referrals and signals; and
+    closed cases with an erasure request still to be carried out (its deadline runs)."""
     cases = []
     for row in view.select_rows(where):
-        if row.doc["status"] != "open":
+        if row.doc["status"] != "open" and not row.doc.get("erasure_requests"):
             continue
         signals = signals_for(row.doc, as_of, periods_for(row.municipality), signal_settings)
         open_referrals = {

@@ -26,6 +26,7 @@ from application.clock import FixedClock
 from application.settings import load_settings
 from domain.case import Case
 from domain.errors import DomainError
+from domain.events_erasure import PersonalDataErased
 from domain.periods import CasePeriods
 from domain.provenance import Provenance
 from domain.vocabulary import (
@@ -34,6 +35,8 @@ from domain.vocabulary import (
     ConsentPurpose,
     ConversationKind,
     DataCategory,
+    ErasureRefusalGround,
+    ErasureScope,
     ReferralDestination,
     RelapseRisk,
     TriageOutcome,
@@ -96,7 +99,13 @@ class CaseHistory(RuleBasedStateMachine):
             assert pickle.dumps(state_of(held)) == held_state
             assert held.pending_events == []
         event(f"accepted {command}")
+        erasures = [e for e in self.live.pending_events if isinstance(e, PersonalDataErased)]
         self.app.save(self.live)
+        for erasure in erasures:
+            self.app.destroy_keys(erasure)  # as the application does once it saved
+        if erasures:  # what the case held in memory is gone: it is read again
+            self.live = self.app.repository.get(self.case_id)
+            assert self.live.is_erased or self.live.erased_members
         return True
 
     def unique(self, prefix: str) -> str:
@@ -214,6 +223,50 @@ class CaseHistory(RuleBasedStateMachine):
             assert closed_at is not None
             assert self.occurred() - closed_at <= timedelta(days=PERIODS.reopen_window_days)
             assert coach == closed_by and question == "hq-1"
+
+    @rule(
+        step=day_steps,
+        requester=st.sampled_from(MEMBERS),
+        member=st.none() | st.sampled_from(MEMBERS),
+    )
+    def request_erasure(self, step: float, requester: str, member: str | None) -> None:
+        scope = ErasureScope.MEMBER if member else ErasureScope.DOSSIER
+        accepted = self.attempt(
+            "request_erasure",
+            step,
+            0.0,
+            request_id=self.unique("erasure"),
+            requested_by=requester,
+            scope=scope,
+            member_id=member,
+        )
+        if accepted:
+            assert requester in ("mother", "father") or member == requester
+
+    @rule(step=day_steps, granted=st.booleans(), data=st.data())
+    def assess_erasure(self, step: float, granted: bool, data: st.DataObject) -> None:
+        requests = sorted(self.live.erasure_requests) or ["erasure-none"]
+        request_id = data.draw(st.sampled_from(requests))
+        refusal = {
+            "refusal_ground": ErasureRefusalGround.SIGNIFICANT_INTEREST_OF_ANOTHER,
+            "justification": "belang van de broer",
+        }
+        self.attempt(
+            "assess_erasure", step, 0.0, request_id=request_id, **({} if granted else refusal)
+        )
+
+    @rule(step=day_steps, data=st.data())
+    def execute_erasure(self, step: float, data: st.DataObject) -> None:
+        requests = sorted(self.live.erasure_requests) or ["erasure-none"]
+        request_id = data.draw(st.sampled_from(requests))
+        held = self.live.legal_hold is not None
+        if self.attempt("execute_erasure", step, 0.0, request_id=request_id):
+            assert not held
+
+    @rule(step=day_steps, place=st.booleans())
+    def legal_hold(self, step: float, place: bool) -> None:
+        command = "place_legal_hold" if place else "lift_legal_hold"
+        self.attempt(command, step, 0.0, reason="procedure bij de rechtbank")
 
     def occurred(self) -> datetime:
         return OPENED_AT + timedelta(days=self.day)

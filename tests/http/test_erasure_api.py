@@ -6,6 +6,7 @@ overview signals a request as its 3-month deadline nears."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,22 +14,26 @@ from httpx import Response
 
 from application.clock import FixedClock
 from application.settings import Settings
-from interfaces.http.app import create_app
+from domain.authorization import User
 from domain.vocabulary import DataCategory
+from interfaces.http.app import create_app
 from tests.conftest import NOW
 from tests.http.case_api import (
     COACH,
     COORDINATOR,
     EVERY_COMMAND,
+    OTHER_COACH,
     PARTNER,
     PLAN_BODY,
     PROBLEM_JSON,
     REFERRAL_BODY,
     Api,
     Body,
+    stamp,
 )
 from tests.http.conftest import Headers, melding_json
 from tests.http.privacy_world import (
+    ADMIN,
     ANALYST,
     AUDITOR,
     PRIVACY_OFFICER,
@@ -98,17 +103,19 @@ def execution(request_id: str = "e1") -> str:
     return f"/erasure-requests/{request_id}/execution"
 
 
-def receipt(api: Api, case_id: str, request_id: str = "e1", user: object = None) -> Response:
+def receipt(
+    api: Api, case_id: str, request_id: str = "e1", user: User = PRIVACY_OFFICER
+) -> Response:
     response: Response = api.client.get(
         f"/v1/cases/{case_id}/erasure-requests/{request_id}/receipt",
-        headers=api.headers(user or PRIVACY_OFFICER),  # type: ignore[arg-type]
+        headers=api.headers(user),
     )
     return response
 
 
-def granted(api: Api, case_id: str, body: Body, by: object = COACH) -> None:
+def granted(api: Api, case_id: str, body: Body, by: User = COACH) -> None:
     """The request recorded by `by` (someone providing care) and granted."""
-    api.do(by, case_id, "/erasure-requests", body)  # type: ignore[arg-type]
+    api.do(by, case_id, "/erasure-requests", body)
     api.do(PRIVACY_OFFICER, case_id, assess(body["request_id"]), GRANT)
 
 
@@ -233,6 +240,7 @@ def test_a_receipt_is_only_of_a_request_of_the_case(api: Api) -> None:
     assert receipt(api, case_id, "e1").status_code == 404
     api.do(COACH, case_id, "/erasure-requests", DOSSIER)
     assert receipt(api, api.coached_case(), "e1").status_code == 404
+    assert receipt(api, str(uuid4()), "e1").status_code == 404
 
 
 # --- one member's identifying data --------------------------------------------------------
@@ -261,6 +269,11 @@ def test_a_parent_has_a_young_childs_identifying_data_erased_and_the_rest_stays(
     assert case["help_question"] == HELP_QUESTION
     assert case["conversation_log"][0]["notes"] == NOTES
     assert "Name of child" not in response.text
+    history = api.client.get(f"/v1/cases/{case_id}/history", headers=api.headers(AUDITOR))
+    assert history.status_code == 200, history.text
+    child = [t for t in FAMILY_TEXTS if "child" in t or t == "2018-03-01"]
+    assert [t for t in child if t in history.text] == []
+    assert "Name of mother" in history.text and "Street of father" in history.text
 
     answer = receipt(api, case_id).json()
     assert (answer["status"], answer["scope"], answer["member_id"]) == (
@@ -280,16 +293,38 @@ def test_a_young_person_of_12_asks_for_the_dossier_and_a_child_of_16_speaks_for_
     api: Api,
 ) -> None:
     members = melding_json()["members"]
-    twelve = [{**m, "birth_date": "2014-06-01"} if m["member_id"] == "child" else m for m in members]
+    twelve = [
+        {**m, "birth_date": "2014-06-01"} if m["member_id"] == "child" else m for m in members
+    ]
     case_id = api.open_case(members=twelve)
     api.do(COORDINATOR, case_id, "/erasure-requests", {**DOSSIER, "requested_by": "child"})
     assert receipt(api, case_id).json()["relation"] == "young_person"
 
-    sixteen = [{**m, "birth_date": "2010-06-01"} if m["member_id"] == "child" else m for m in members]
+    sixteen = [
+        {**m, "birth_date": "2010-06-01"} if m["member_id"] == "child" else m for m in members
+    ]
     case_id = api.open_case(members=sixteen)
     api.refused(COORDINATOR, case_id, "/erasure-requests", CHILD_IDENTITY, REQUEST_RULE)
     own = {**CHILD_IDENTITY, "requested_by": "child"}
     api.do(COORDINATOR, case_id, "/erasure-requests", own)
+
+
+def test_the_three_months_run_from_the_day_the_family_asked(api: Api) -> None:
+    opened = datetime(2025, 11, 3, 9, 0, tzinfo=NOW.tzinfo)
+    asked = datetime(2025, 11, 30, 15, 0, tzinfo=NOW.tzinfo)
+    case_id = api.open_case(occurred_at=stamp(opened))
+    api.do(COORDINATOR, case_id, "/erasure-requests", {**DOSSIER, "occurred_at": stamp(asked)})
+
+    answer = receipt(api, case_id).json()
+    assert datetime.fromisoformat(answer["requested_at"]) == asked
+    assert date.fromisoformat(answer["due_on"]) == date(2026, 2, 28)  # no 30 February
+
+    rule = "occurred-at-within-case"
+    for moment in (opened - timedelta(minutes=1), NOW + timedelta(minutes=1)):
+        body = {**DOSSIER, "request_id": "e2", "occurred_at": stamp(moment)}
+        api.refused(COORDINATOR, case_id, "/erasure-requests", body, rule)
+    before_request = {**GRANT, "occurred_at": stamp(asked - timedelta(minutes=1))}
+    api.refused(PRIVACY_OFFICER, case_id, assess(), before_request, rule)
 
 
 # --- refusals -----------------------------------------------------------------------------
@@ -355,6 +390,9 @@ def test_a_refusal_names_its_legal_ground_and_its_justification(api: Api) -> Non
         {},
     ):
         refused_as_invalid(api, case_id, body)
+    blank = {**REFUSE, "justification": "   "}
+    response = api.post(PRIVACY_OFFICER, case_id, assess(), blank)
+    assert response.status_code == 422, response.text
     assert receipt(api, case_id).json()["status"] == "requested"
 
     api.do(PRIVACY_OFFICER, case_id, assess(), REFUSE)
@@ -415,13 +453,22 @@ def test_the_privacy_officer_assesses_and_executes_but_does_not_read_the_case(ap
     case_id = api.coached_case()
     assert api.get(case_id, PRIVACY_OFFICER).status_code == 404
     api.do(PRIVACY_OFFICER, case_id, "/erasure-requests", DOSSIER)
-    assert api.post(PRIVACY_OFFICER, case_id, "/conversations", EVERY_COMMAND[1][1]).status_code == 404
+    conversation = {"kind": "help", "minutes": "5", "writing_minutes": "0"}
+    assert api.post(PRIVACY_OFFICER, case_id, "/conversations", conversation).status_code == 404
     api.do(PRIVACY_OFFICER, case_id, assess(), GRANT)
     api.do(PRIVACY_OFFICER, case_id, "/legal-hold", HOLD)
     api.do(PRIVACY_OFFICER, case_id, "/legal-hold/lift", HOLD)
     api.do(PRIVACY_OFFICER, case_id, execution())
     assert api.get(case_id, PRIVACY_OFFICER).status_code == 404
     assert receipt(api, case_id, user=PRIVACY_OFFICER).status_code == 200
+
+
+def test_an_administrator_may_do_all_of_it(api: Api) -> None:
+    case_id = api.coached_case()
+    api.do(ADMIN, case_id, "/erasure-requests", DOSSIER)
+    api.do(ADMIN, case_id, assess(), GRANT)
+    api.do(ADMIN, case_id, execution())
+    assert receipt(api, case_id, user=ADMIN).json()["status"] == "executed"
 
 
 def test_those_providing_care_record_a_request_but_neither_assess_nor_execute_it(
@@ -452,7 +499,7 @@ def test_readers_without_care_are_forbidden_and_outsiders_find_no_case(api: Api)
     request = {**DOSSIER, "request_id": "e2"}
 
     readers = [(PARTNER, case_id, 403), (AUDITOR, case_id, 403), (TEAM_MANAGER, case_id, 403)]
-    outsiders = [(PARTNER, other_case, 404), (ANALYST, case_id, 404)]
+    outsiders = [(PARTNER, other_case, 404), (ANALYST, case_id, 404), (OTHER_COACH, case_id, 404)]
     for user, case, status in [*readers, *outsiders]:
         for path, body in (
             ("/erasure-requests", request),
@@ -536,7 +583,7 @@ def test_a_request_on_a_closed_case_is_signalled_too(api: Api, clock: FixedClock
     assert len(signals) == 1 and "due in 7 days" in signals[0]
     api.do(PRIVACY_OFFICER, case_id, assess(), GRANT)
     api.do(PRIVACY_OFFICER, case_id, execution())
-    assert erasure_signals(api, case_id) == []
+    assert not erasure_signals(api, case_id)  # closed, nothing outstanding: not listed
 
 
 def test_a_legal_hold_placed_through_another_api_process_stops_the_execution(

@@ -133,7 +133,9 @@ def case_overview(
     view_of(request, "overview", position, settings.wait_timeout_seconds)
     found = _overview(request, settings, RowFilter(case_id=str(case_id)))
     if not found:
-        raise ProblemError(404, "Not found", f"no open case {case_id} in the overview")
+        raise ProblemError(
+            404, "Not found", f"case {case_id} is not in the overview (closed, nothing outstanding)"
+        )
     return found[0]
 
 
