@@ -143,13 +143,15 @@ class SealingMapper(Mapper[UUID]):
         if not (isinstance(value, dict) and SEALED in value):
             return value  # written before sealing: read as it is
         assert self.keys is not None
-        scope = str(value[SEALED])
-        cipher = self.keys.opening(scope)
-        if cipher is None:
-            return ERASED
+        scope = scope_of(event.originator_id, field)  # not the envelope's word for it
         sealed = base64.b64decode(value["ct"])
         bound = _binding(scope, type(event).TOPIC, field.path)
+        cipher = self.keys.opening(scope)
         try:
+            if value[SEALED] != scope:
+                raise InvalidTag
+            if cipher is None:
+                return ERASED
             plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], bound)
         except InvalidTag as error:
             raise SealBrokenError(
