@@ -120,6 +120,15 @@ EVERY_COMMAND: tuple[tuple[str, Body], ...] = (
     ("/close", CLOSE_BODY),
     ("/reopen", {"help_question_id": "hq-1"}),
 )
+ERASURE_COMMANDS: tuple[tuple[str, Body], ...] = (
+    ("/erasure-requests", {"request_id": "e1", "requested_by": "mother", "scope": "dossier"}),
+    ("/erasure-requests/e1/assessment", {"granted": True}),
+    ("/erasure-requests/e1/execution", {}),
+    ("/legal-hold", {"reason": "procedure bij de rechtbank"}),
+    ("/legal-hold/lift", {"reason": "uitspraak gedaan"}),
+)
+"""Their own rules (they work on closed cases too; most are the privacy officer's):
+tests/http/test_erasure_api.py."""
 """A valid body for every command endpoint (referral r1, consent c1)."""
 
 

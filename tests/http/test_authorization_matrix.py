@@ -28,6 +28,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from domain.authorization import Role, User
+from tests.http.case_api import ERASURE_COMMANDS as ERASURE  # tests/http/test_erasure_api.py
 from tests.http.conftest import COORDINATOR_USER, Headers, melding_json
 
 MARKERS = (
@@ -111,6 +112,8 @@ TESTED_ELSEWHERE = {
     ("GET", "/v1/cases/{case_id}/history"),  # tests/http/test_audit_history.py
     ("GET", "/v1/cases/{case_id}/inspection"),  # tests/http/test_audit_history.py
     ("GET", "/v1/reports/monitor"),  # tests/http/test_report_monitor.py
+    *(("POST", "/v1/cases/{case_id}" + p.replace("/e1/", "/{request_id}/")) for p, _ in ERASURE),
+    ("GET", "/v1/cases/{case_id}/erasure-requests/{request_id}/receipt"),  # test_erasure_api
 }
 
 # fmt: off

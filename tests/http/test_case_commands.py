@@ -16,6 +16,7 @@ from application.settings import Settings
 from tests.conftest import NOW
 from tests.http.case_api import (
     COORDINATOR,
+    ERASURE_COMMANDS,
     EVERY_COMMAND,
     PROBLEM_JSON,
     Api,
@@ -45,8 +46,10 @@ def test_every_command_endpoint_of_the_openapi_is_exercised_here(client: TestCli
     posted = {p for p, ops in client.get("/openapi.json").json()["paths"].items() if "post" in ops}
     tested = {
         "/v1/cases/{case_id}"
-        + path.replace("/r1/", "/{referral_id}/").replace("/c1/", "/{consent_id}/")
-        for path, _ in EVERY_COMMAND
+        + path.replace("/r1/", "/{referral_id}/")
+        .replace("/c1/", "/{consent_id}/")
+        .replace("/e1/", "/{request_id}/")
+        for path, _ in (*EVERY_COMMAND, *ERASURE_COMMANDS)
     }
     assert posted == tested | {"/v1/cases"}
 
@@ -58,7 +61,11 @@ def test_every_endpoint_answers_401_without_a_token_or_with_a_garbage_token(
     requests = [
         ("POST", "/v1/cases", melding_json()),
         ("GET", f"/v1/cases/{case_id}", None),
-        *[("POST", f"/v1/cases/{case_id}{path}", body) for path, body in EVERY_COMMAND],
+        *[
+            ("POST", f"/v1/cases/{case_id}{path}", body)
+            for path, body in (*EVERY_COMMAND, *ERASURE_COMMANDS)
+        ],
+        ("GET", f"/v1/cases/{case_id}/erasure-requests/e1/receipt", None),
     ]
     for headers in ({}, {"Authorization": "Bearer not.a.jwt"}, {"Authorization": "Basic x"}):
         for method, url, body in requests:
