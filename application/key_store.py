@@ -30,7 +30,12 @@ def case_scope(case_id: UUID) -> str:
 
 
 def member_scope(case_id: UUID, member_id: str) -> str:
-    return f"case/{case_id}/member/{member_id}"
+    return within(case_scope(case_id), member_id)
+
+
+def within(case: str, member_id: str) -> str:
+    """A member's scope in the case whose scope is `case`."""
+    return f"{case}/member/{member_id}"
 
 
 class UnknownKeyEncryptionKeyError(LookupError):
@@ -52,17 +57,27 @@ class KeyStore(ABC):
 
     def key_for(self, scope: str) -> bytes | None:
         """The scope's data key, made on first use; None if it was destroyed."""
-        stored = self._get(scope)
-        if stored is None:
-            wrapped = seal(self.kek, new_key(), scope.encode())
-            self._put_if_absent(StoredKey(scope, wrapped, self.kek_id))
-            stored = self._get(scope)
-            assert stored is not None
-        return self._unwrapped(stored)
+        return self.keys_for([scope])[scope]
+
+    def keys_for(self, scopes: Sequence[str]) -> dict[str, bytes | None]:
+        """Each scope's data key, those missing made together (a new case and its
+        members: one read, one write, one read); None where a key was destroyed."""
+        stored = self._get_many(scopes)
+        missing = [s for s in scopes if s not in stored]
+        if missing:
+            made = [
+                StoredKey(s, seal(self.kek, new_key(), s.encode()), self.kek_id) for s in missing
+            ]
+            self._put_if_absent(made)
+            stored.update(self._get_many(missing))  # ours, or another process's made first
+        return {scope: self._unwrapped(stored[scope]) for scope in scopes}
+
+    def _new(self, scope: str) -> StoredKey:
+        return StoredKey(scope, seal(self.kek, new_key(), scope.encode()), self.kek_id)
 
     def existing_key(self, scope: str) -> bytes | None:
         """The scope's data key if it has one and it was not destroyed; never makes one."""
-        stored = self._get(scope)
+        stored = self._get_many([scope]).get(scope)
         return None if stored is None else self._unwrapped(stored)
 
     def destroy(self, scope: str) -> list[str]:
@@ -95,10 +110,10 @@ class KeyStore(ABC):
         return unseal(kek, stored.wrapped, stored.scope.encode())
 
     @abstractmethod
-    def _get(self, scope: str) -> StoredKey | None: ...
+    def _get_many(self, scopes: Sequence[str]) -> dict[str, StoredKey]: ...
 
     @abstractmethod
-    def _put_if_absent(self, stored: StoredKey) -> None: ...
+    def _put_if_absent(self, keys: Sequence[StoredKey]) -> None: ...
 
     @abstractmethod
     def _destroy(self, scope: str, at: datetime) -> list[str]: ...
@@ -127,19 +142,22 @@ class SQLiteKeyStore(KeyStore):
             " kek_id TEXT NOT NULL, created_at TEXT NOT NULL, destroyed_at TEXT);"
         )
 
-    def _get(self, scope: str) -> StoredKey | None:
+    def _get_many(self, scopes: Sequence[str]) -> dict[str, StoredKey]:
+        marks = ",".join("?" * len(scopes))
         with self.lock:
-            row = self.db.execute(
-                "SELECT scope, wrapped, kek_id FROM data_keys WHERE scope = ?", (scope,)
-            ).fetchone()
-        return StoredKey(*row) if row else None
+            rows = self.db.execute(
+                f"SELECT scope, wrapped, kek_id FROM data_keys WHERE scope IN ({marks})",
+                list(scopes),
+            ).fetchall()
+        return {row[0]: StoredKey(*row) for row in rows}
 
-    def _put_if_absent(self, stored: StoredKey) -> None:
+    def _put_if_absent(self, keys: Sequence[StoredKey]) -> None:
+        now = datetime.now(UTC).isoformat()
         with self.lock:
-            self.db.execute(
+            self.db.executemany(
                 "INSERT INTO data_keys (scope, wrapped, kek_id, created_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (scope) DO NOTHING",
-                (stored.scope, stored.wrapped, stored.kek_id, datetime.now(UTC).isoformat()),
+                [(k.scope, k.wrapped, k.kek_id, now) for k in keys],
             )
 
     def _destroy(self, scope: str, at: datetime) -> list[str]:
@@ -204,15 +222,17 @@ class PostgresKeyStore(KeyStore):
             cursor = db.execute(sql.SQL(template).format(self.table), params)
             return cursor.fetchall() if cursor.description else []
 
-    def _get(self, scope: str) -> StoredKey | None:
-        rows = self._run("SELECT scope, wrapped, kek_id FROM {} WHERE scope = %s", (scope,))
-        return _stored(rows[0]) if rows else None
+    def _get_many(self, scopes: Sequence[str]) -> dict[str, StoredKey]:
+        rows = self._run(
+            "SELECT scope, wrapped, kek_id FROM {} WHERE scope = ANY(%s)", (list(scopes),)
+        )
+        return {str(row[0]): _stored(row) for row in rows}
 
-    def _put_if_absent(self, stored: StoredKey) -> None:
+    def _put_if_absent(self, keys: Sequence[StoredKey]) -> None:
         self._run(
-            "INSERT INTO {} (scope, wrapped, kek_id) VALUES (%s, %s, %s)"
-            " ON CONFLICT (scope) DO NOTHING",
-            (stored.scope, stored.wrapped, stored.kek_id),
+            "INSERT INTO {} (scope, wrapped, kek_id) SELECT * FROM unnest(%s::text[],"
+            " %s::bytea[], %s::text[]) ON CONFLICT (scope) DO NOTHING",
+            ([k.scope for k in keys], [k.wrapped for k in keys], [k.kek_id for k in keys]),
         )
 
     def _destroy(self, scope: str, at: datetime) -> list[str]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -22,19 +20,25 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
 
 from application.envelope import NONCE_BYTES, SealBrokenError
-from application.key_store import KeyStore, case_scope, member_scope
+from application.key_store import KeyStore, case_scope, within
 from domain.case_event import CaseEvent
 from domain.events_erasure import PersonalDataErased
 from domain.personal_data import ERASED, Path, PersonalField, sealed_fields
 
 SEALED = "_sealed_"
-"""An envelope in a stored event: {SEALED: scope, "ct": base64(nonce + ciphertext)}."""
+"""An envelope in a stored event: {SEALED: "c" (the case's key) or "m" (the member's),
+"ct": base64(nonce + ciphertext)}; which case and member is the event's own, bound in."""
 MARK = f'"{SEALED}"'.encode()
+CASE, MEMBER = "c", "m"
 CACHED_KEYS = 10_000
+TEXT = b"\x01"
+"""The first byte of a sealed text (most values): its UTF-8 follows, no JSON around it.
+Anything else (a birth date) is the transcoder's JSON, which never starts with it."""
 
 
 class DataKeys:
-    """The key store, with each scope's cipher kept ready (at most `size` of them).
+    """The key store, with each scope's cipher kept ready (at most `size` of them, the
+    oldest dropped first). A hit takes no lock: dict reads are atomic.
 
     A cached cipher could outlive its key in another process: that process forgets a
     case's keys when it reads the case's erasure event, which every reader of a case reads
@@ -42,18 +46,32 @@ class DataKeys:
 
     def __init__(self, store: KeyStore, size: int = CACHED_KEYS) -> None:
         self.store, self.size = store, size
-        self._ciphers: OrderedDict[str, AESGCM | None] = OrderedDict()
+        self._ciphers: dict[str, AESGCM | None] = {}
         self._lock = threading.Lock()
 
-    def sealing(self, scope: str) -> AESGCM:
-        cipher = self._cached(scope, self.store.key_for)
-        if cipher is None:
-            raise SealBrokenError(f"the key of {scope} was destroyed: nothing is sealed with it")
-        return cipher
+    def sealing(self, scopes: Iterable[str]) -> dict[str, AESGCM]:
+        """The ciphers of these scopes, their keys made where there are none yet (in one
+        go: a new case's key and its members' keys are made together)."""
+        wanted = set(scopes)
+        missing = [s for s in wanted if s not in self._ciphers]
+        if missing:
+            self._keep(self.store.keys_for(missing))
+        ciphers = {}
+        for scope in wanted:
+            cipher = self._ciphers.get(scope)
+            if cipher is None:
+                raise SealBrokenError(
+                    f"the key of {scope} was destroyed: nothing is sealed with it"
+                )
+            ciphers[scope] = cipher
+        return ciphers
 
     def opening(self, scope: str) -> AESGCM | None:
         """None: the key was destroyed (or never made), what it sealed is erased."""
-        return self._cached(scope, self.store.existing_key)
+        try:
+            return self._ciphers[scope]
+        except KeyError:
+            return self._keep({scope: self.store.existing_key(scope)})[scope]
 
     def destroy(self, scope: str) -> list[str]:
         """Destroy the scope's key and those beneath it; forget their ciphers first."""
@@ -67,28 +85,25 @@ class DataKeys:
             for cached in [s for s in self._ciphers if s == scope or s.startswith(scope + "/")]:
                 del self._ciphers[cached]
 
-    def _cached(self, scope: str, load: Callable[[str], bytes | None]) -> AESGCM | None:
+    def _keep(self, keys: dict[str, bytes | None]) -> dict[str, AESGCM | None]:
+        ciphers = {scope: AESGCM(key) if key else None for scope, key in keys.items()}
         with self._lock:
-            if scope in self._ciphers:
-                self._ciphers.move_to_end(scope)
-                return self._ciphers[scope]
-        key = load(scope)
-        cipher = AESGCM(key) if key is not None else None
-        with self._lock:
-            self._ciphers[scope] = cipher
+            self._ciphers.update(ciphers)
             while len(self._ciphers) > self.size:
-                self._ciphers.popitem(last=False)
-        return cipher
+                del self._ciphers[next(iter(self._ciphers))]
+        return ciphers
 
 
-def scope_of(case_id: UUID, field: PersonalField) -> str:
+def scope_of(case: str, field: PersonalField) -> str:
+    """The scope whose key seals `field` of an event of the case whose scope is `case`."""
     member = field.sealed_for_member
-    return member_scope(case_id, member) if member is not None else case_scope(case_id)
+    return case if member is None else within(case, member)
 
 
 class SealingMapper(Mapper[UUID]):
     """The library's mapper, sealing personal fields on the way in and opening them on the
-    way out. Without `keys` (never in the application) it is the library's mapper."""
+    way out. Without `keys` (never in the application) it is the library's mapper; with
+    `opens=False` it leaves sealed fields sealed (for projections, which need none)."""
 
     def __init__(
         self,
@@ -96,9 +111,10 @@ class SealingMapper(Mapper[UUID]):
         compressor: Compressor | None = None,
         cipher: Cipher | None = None,
         keys: DataKeys | None = None,
+        opens: bool = True,
     ) -> None:
         super().__init__(transcoder, compressor, cipher)
-        self.keys = keys
+        self.keys, self.opens = keys, opens
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         if self.keys is None or not isinstance(domain_event, CaseEvent):
@@ -107,25 +123,42 @@ class SealingMapper(Mapper[UUID]):
         fields = sealed_fields(domain_event)
         if not fields:
             return super().to_stored_event(domain_event)
-        state = dict(vars(domain_event))
-        for field in fields:
-            scope = scope_of(domain_event.originator_id, field)
-            cipher = self.keys.sealing(scope)
-            bound = _binding(scope, type(domain_event).TOPIC, field.path)
-            _replace(state, field.path, partial(self._sealed, cipher, scope, bound))
-        sealed = object.__new__(type(domain_event))
-        object.__setattr__(sealed, "__dict__", state)
-        return super().to_stored_event(sealed)
+        case = case_scope(domain_event.originator_id)
+        scopes = [scope_of(case, field) for field in fields]
+        ciphers = self.keys.sealing(scopes)
+        topic = f"\x00{type(domain_event).TOPIC}\x00"
+        state = _with_own_containers(vars(domain_event), fields)
+        for field, scope in zip(fields, scopes, strict=True):
+            container, last = _holder(state, field.path)
+            if container is None:
+                continue
+            value = container[last]
+            plain = (
+                TEXT + value.encode() if isinstance(value, str) else self.transcoder.encode(value)
+            )
+            nonce = os.urandom(NONCE_BYTES)
+            sealed = nonce + ciphers[scope].encrypt(
+                nonce, plain, (scope + topic + field.dotted).encode()
+            )
+            kind = CASE if scope is case else MEMBER
+            container[last] = {SEALED: kind, "ct": base64.b64encode(sealed).decode("ascii")}
+        copy = object.__new__(type(domain_event))
+        object.__setattr__(copy, "__dict__", state)
+        return super().to_stored_event(copy)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         event = super().to_domain_event(stored_event)
         if self.keys is None or not isinstance(event, CaseEvent):
             return event
         self._notice(event)
-        if MARK in stored_event.state:
-            state = vars(event)
+        if self.opens and MARK in stored_event.state:
+            state, case = vars(event), case_scope(event.originator_id)
+            topic = f"\x00{type(event).TOPIC}\x00"
             for field in sealed_fields(event):
-                _replace(state, field.path, partial(self._opened, event, field))
+                container, last = _holder(state, field.path)
+                if container is not None:
+                    scope = scope_of(case, field)
+                    container[last] = self._opened(event, field, scope, topic, container[last])
         return event
 
     def _notice(self, event: CaseEvent) -> None:
@@ -134,48 +167,48 @@ class SealingMapper(Mapper[UUID]):
             assert self.keys is not None
             self.keys.forget(case_scope(event.originator_id))
 
-    def _sealed(self, cipher: AESGCM, scope: str, bound: bytes, value: Any) -> dict[str, str]:
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = nonce + cipher.encrypt(nonce, self.transcoder.encode(value), bound)
-        return {SEALED: scope, "ct": base64.b64encode(sealed).decode("ascii")}
-
-    def _opened(self, event: CaseEvent, field: PersonalField, value: Any) -> Any:
+    def _opened(
+        self, event: CaseEvent, field: PersonalField, scope: str, topic: str, value: Any
+    ) -> Any:
         if not (isinstance(value, dict) and SEALED in value):
             return value  # written before sealing: read as it is
         assert self.keys is not None
-        scope = scope_of(event.originator_id, field)  # not the envelope's word for it
-        sealed = base64.b64decode(value["ct"])
-        bound = _binding(scope, type(event).TOPIC, field.path)
         cipher = self.keys.opening(scope)
         try:
-            if value[SEALED] != scope:
-                raise InvalidTag
+            if value[SEALED] != (MEMBER if field.sealed_for_member else CASE):
+                raise InvalidTag  # the key is the reader's choice, not the envelope's
             if cipher is None:
                 return ERASED
+            sealed = base64.b64decode(value["ct"])
+            bound = (scope + topic + field.dotted).encode()
             plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], bound)
         except InvalidTag as error:
             raise SealBrokenError(
                 f"{type(event).__name__} {event.originator_id} v{event.originator_version}:"
                 f" {field.dotted} does not open with the key of {scope}"
             ) from error
+        if plain[:1] == TEXT:
+            return plain[1:].decode()
         return self.transcoder.decode(plain)
 
 
-def _binding(scope: str, topic: str, path: Path) -> bytes:
-    """What a sealed value is bound to: its key's scope, its event's kind and its field."""
-    return "\x00".join((scope, topic, *map(str, path))).encode()
+def _with_own_containers(state: dict[str, Any], fields: Sequence[PersonalField]) -> dict[str, Any]:
+    """A copy of the event's state whose lists of records (members, goals...) holding
+    sealed fields are copies too: sealing them leaves the event as it was."""
+    copied = dict(state)
+    for name in {f.path[0] for f in fields if len(f.path) > 1}:
+        value = copied.get(str(name))
+        if isinstance(value, list):
+            copied[str(name)] = [dict(v) if isinstance(v, dict) else v for v in value]
+    return copied
 
 
-def _replace(state: dict[str, Any], path: Path, change: Callable[[Any], Any]) -> None:
-    """Set the value at `path` to `change(value)`, copying the lists and dicts on the way
-    (the event's own containers are left as they were)."""
+def _holder(state: dict[str, Any], path: Path) -> tuple[Any, str | int]:
+    """The container holding the value at `path`, and its key; (None, ...) if absent."""
     *parents, last = path
     container: Any = state
     for step in parents:
-        child = container[step]
-        copied = list(child) if isinstance(child, list) else dict(child)
-        container[step] = copied
-        container = copied
+        container = container[step]
     if isinstance(container, dict) and last not in container:
-        return
-    container[last] = change(container[last])
+        return None, last
+    return container, last

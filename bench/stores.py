@@ -10,13 +10,14 @@ from application.settings import Settings, load_settings
 
 
 def drop_schema(settings: Settings, schema: str | None = None) -> None:
-    """Drop the schema (default: the one the settings name) and all in it."""
+    """Drop the schema (default: the one the settings name) and all in it, and the schema
+    of its key store (`<schema>_keys`)."""
+    name = schema or settings.postgres_schema
     with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                sql.Identifier(schema or settings.postgres_schema)
+        for dropped in (name, f"{name}_keys"):
+            connection.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(dropped))
             )
-        )
 
 
 def postgres_unreachable(dbname: str) -> str | None:

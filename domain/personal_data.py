@@ -5,13 +5,15 @@ the key erases it). Everything not named here is structure: dates, ids, statuses
 categories, minutes, organisations of professionals.
 
 Sealed are the texts and what identifies a member; fields named here but not sealed are
-ids and values from a fixed vocabulary (who took part, a triage outcome, a referral's
-destination): hidden from viewers without consent, but kept readable after erasure so that
-statistics, reports and inspection still count them."""
+ids, labels and values from a fixed vocabulary (who took part, a triage outcome, a
+referral's destination, a goal's life domain): hidden from viewers without consent, but
+kept readable after erasure so that statistics, reports, the overview and inspection still
+count them. No projection reads a sealed field: the views hold no personal data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 from functools import singledispatch
 from typing import Any, Final
 
@@ -54,10 +56,11 @@ class PersonalField:
     secret: bool = False
     organisation: str | None = None
     sealed: bool = True
+    dotted: str = field(init=False, repr=False, compare=False)
+    """The path as text ("members.0.name")."""
 
-    @property
-    def dotted(self) -> str:
-        return ".".join(str(p) for p in self.path)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dotted", ".".join(str(p) for p in self.path))
 
     @property
     def sealed_for_member(self) -> str | None:
@@ -119,8 +122,9 @@ def _(event: RoundTableHeld, case: CaseState) -> list[PersonalField]:
 def _(event: PlanAdopted, case: CaseState) -> list[PersonalField]:
     fields = []
     for index, goal in enumerate(event.goals):
-        for name in ("life_domain", "description"):
-            fields.append(PersonalField(("goals", index, name), C.PLAN, goal["member_id"]))
+        for name, sealed in (("life_domain", False), ("description", True)):
+            path = ("goals", index, name)
+            fields.append(PersonalField(path, C.PLAN, goal["member_id"], sealed=sealed))
     for index, agreement in enumerate(event.agreements):
         for name, sealed in (("task", True), ("professional", False)):
             path = ("agreements", index, name)
@@ -201,6 +205,28 @@ UNKNOWN_CASE = CaseState()
 UNKNOWN_CASE.referrals = {}
 
 
-def sealed_fields(event: CaseEvent) -> list[PersonalField]:
-    """The fields of `event` to seal; which key seals each needs no case state."""
-    return [f for f in personal_fields(event, UNKNOWN_CASE) if f.sealed]
+def sealed_fields(event: CaseEvent) -> Sequence[PersonalField]:
+    """The fields of `event` to seal; which key seals each needs no case state. Worked
+    out once per event class, or per shape of the data its fields depend on."""
+    shape = _shape(event)
+    fields = _SEALED.get(shape)
+    if fields is None:
+        if len(_SEALED) > SHAPES_KEPT:
+            _SEALED.clear()
+        fields = tuple(f for f in personal_fields(event, UNKNOWN_CASE) if f.sealed)
+        _SEALED[shape] = fields
+    return fields
+
+
+def _shape(event: CaseEvent) -> Hashable:
+    """What an event's sealed fields depend on: its class, and for some its members."""
+    if isinstance(event, CaseOpened):
+        return CaseOpened, tuple(m["member_id"] for m in event.members)
+    if isinstance(event, PlanAdopted):
+        goals = tuple(g["member_id"] for g in event.goals)
+        return type(event), goals, tuple(a["organisation"] for a in event.agreements)
+    return type(event)
+
+
+SHAPES_KEPT = 10_000
+_SEALED: dict[Hashable, tuple[PersonalField, ...]] = {}

@@ -39,8 +39,6 @@ from domain.events_plan import (
     SeparatePlanReported,
 )
 from domain.events_referral import ReferralMoved, ReferralRequested
-from domain.personal_data import ERASED
-from domain.vocabulary import ErasureScope
 from projections.projection import Projection, RowBatch, case_id_text, moment
 from projections.view import ViewRow
 
@@ -323,16 +321,12 @@ class OverviewProjection(Projection):
 
     @handle.register
     def _(self, event: PersonalDataErased, rows: RowBatch) -> None:
-        """The row's texts go with the dossier's keys (goals' life domains); the row
-        stays, with dates and structure, as a rebuild from the erased events makes it."""
+        """The request is carried out. The row holds no personal data to purge: the
+        projections are given events with their sealed fields unopened."""
 
         def edit(d: Doc) -> None:
             if event.request_id is not None:
                 d.setdefault("erasure_requests", {}).pop(event.request_id, None)
-            if event.scope == ErasureScope.DOSSIER and d["plan"]:
-                goals = d["plan"]["goals_per_member"]
-                erased = {m: [ERASED for _ in domains] for m, domains in goals.items()}
-                d["plan"] = {**d["plan"], "goals_per_member": erased}
 
         self.change(rows, event, edit, activity=False)
 

@@ -118,7 +118,3 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._sql("DELETE FROM {rows}"))
             curs.execute(tracking, (upstream,))
-
-    def scrub(self) -> None:
-        with self.datastore.get_connection() as connection:
-            connection.execute(self._sql("VACUUM {rows}"))

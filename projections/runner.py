@@ -21,7 +21,6 @@ from eventsourcing.persistence import (
 from application.case_application import CaseApplicationBase
 from application.errors import StoreUnavailableError
 from domain.case_event import CaseEvent
-from domain.events_erasure import PersonalDataErased
 from projections.projection import Projection, RowBatch
 from projections.view import DocumentView
 
@@ -75,14 +74,13 @@ class ProjectionWorker:
     def _process(self, notifications: Sequence[Notification], after: int) -> int:
         if notifications and notifications[0].id <= after:
             raise IntegrityError(f"batch from {notifications[0].id} overlaps position {after}")
-        to_domain_event, keys_for = self.cases.mapper.to_domain_event, self.projection.keys_for
+        to_domain_event = self.cases.structure_mapper.to_domain_event
+        keys_for = self.projection.keys_for
         handlers = self.handlers
         rows: RowBatch | None = None
-        erased = False
         for start in range(0, len(notifications), EVENTS_PER_READ):
             part = notifications[start : start + EVENTS_PER_READ]
             events = [cast(CaseEvent, to_domain_event(n)) for n in part]
-            erased = erased or any(isinstance(e, PersonalDataErased) for e in events)
             keys = {key for event in events for key in keys_for(event)}
             if rows is None:
                 rows = RowBatch(self.view, keys)
@@ -98,8 +96,6 @@ class ProjectionWorker:
             raise ValueError("a batch has at least one notification")
         tracking = Tracking(self.upstream, notifications[-1].id)
         self.view.write(rows.upserts(), rows.deletes(), tracking, after)
-        if erased:
-            self.view.scrub()  # the purged rows' old versions go from the files too
         return tracking.notification_id
 
     def catch_up(self, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> int:

@@ -8,7 +8,6 @@ from itertools import islice
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from application.scrub import vacuum_sqlite
 from projections.view import DocumentView, RowFilter, ViewRow
 
 CHUNK = 500
@@ -65,6 +64,3 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         with self.datastore.transaction(commit=True) as c:
             c.execute("DELETE FROM view_rows")
             c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))
-
-    def scrub(self) -> None:
-        vacuum_sqlite(self.datastore.pool.db_name)

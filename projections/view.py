@@ -84,9 +84,5 @@ class DocumentView(TrackingRecorder, ABC):
     def reset(self, upstream: str) -> None:
         """Empty the view and forget the upstream position, in one transaction."""
 
-    @abstractmethod
-    def scrub(self) -> None:
-        """Clear old versions of rows from the storage (after an erasure purged rows)."""
-
     def position(self, upstream: str) -> int:
         return self.max_tracking_id(upstream) or 0

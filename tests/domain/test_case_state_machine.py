@@ -240,8 +240,13 @@ class CaseHistory(RuleBasedStateMachine):
             scope=scope,
             member_id=member,
         )
-        if accepted:
-            assert requester in ("mother", "father") or member == requester
+        if accepted:  # a parent with gezag, the member themselves, or the child from 12
+            child_age = self.live.members["child"].age_on(self.occurred().date())
+            assert (
+                requester in ("mother", "father")
+                or member == requester
+                or (requester == "child" and (child_age or 0) >= 12)
+            )
 
     @rule(step=day_steps, granted=st.booleans(), data=st.data())
     def assess_erasure(self, step: float, granted: bool, data: st.DataObject) -> None:

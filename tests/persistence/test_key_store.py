@@ -139,7 +139,7 @@ def test_a_destroyed_keys_bytes_are_gone_from_the_sqlite_file(
 ) -> None:
     scope = case_scope(uuid4())
     keys.key_for(scope)
-    wrapped = keys._get(scope).wrapped  # type: ignore[union-attr]
+    wrapped = keys._get_many([scope])[scope].wrapped
     assert wrapped is not None
     keys.destroy(scope)
     files = Path(store_settings.data_dir).glob("keys.sqlite*")
