@@ -154,11 +154,17 @@ class SQLiteKeyStore(KeyStore):
     def _put_if_absent(self, keys: Sequence[StoredKey]) -> None:
         now = datetime.now(UTC).isoformat()
         with self.lock:
-            self.db.executemany(
-                "INSERT INTO data_keys (scope, wrapped, kek_id, created_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (scope) DO NOTHING",
-                [(k.scope, k.wrapped, k.kek_id, now) for k in keys],
-            )
+            self.db.execute("BEGIN IMMEDIATE")  # one commit for all: one sync of the file
+            try:
+                self.db.executemany(
+                    "INSERT INTO data_keys (scope, wrapped, kek_id, created_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (scope) DO NOTHING",
+                    [(k.scope, k.wrapped, k.kek_id, now) for k in keys],
+                )
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     def _destroy(self, scope: str, at: datetime) -> list[str]:
         with self.lock:
