@@ -3,8 +3,9 @@ what was destroyed and when. Names no person; its ids and dates are structure.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+
+from pydantic import BaseModel, Field
 
 from domain.case_state import CaseState
 from domain.erasure import Erasure
@@ -21,8 +22,10 @@ from domain.vocabulary import (
 MEMBER_DATA = (DataCategory.IDENTITY, DataCategory.CONTACT_ADDRESS)
 
 
-@dataclass(frozen=True)
-class ErasureReceipt:
+class ErasureReceipt(BaseModel):
+    """What the requester is told: what was asked, how it was decided, what was destroyed
+    and when. It holds no personal data."""
+
     case_id: str
     request_id: str
     requested_by: str
@@ -30,13 +33,15 @@ class ErasureReceipt:
     scope: ErasureScope
     member_id: str | None
     requested_at: datetime
-    due_on: date
+    due_on: date = Field(description="3 months after the request")
     status: ErasureStatus
     assessed_at: datetime | None
     refusal_ground: ErasureRefusalGround | None
     executed_at: datetime | None
     cause: ErasureCause | None
-    destroyed: list[DataCategory]
+    destroyed: list[DataCategory] = Field(
+        description="the categories of personal data made unreadable, for good"
+    )
     destroyed_what: str
 
 

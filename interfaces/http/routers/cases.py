@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Request, Response, status
 
 from application.case_view_models import CaseOut
 from application.cases import CaseApplication
-from application.erasure_receipt import receipt_for
+from application.erasure_receipt import ErasureReceipt, receipt_for
 from application.reading import read_case as filtered_case
 from domain.authorization import Duty, User, may_open_case_in, may_perform, may_read
 from domain.errors import InvalidInputError
@@ -33,7 +33,6 @@ from interfaces.http.read_log import (
 from interfaces.http.rendered import rendered
 from interfaces.http.schemas.cases import CaseCreatedOut, OpenCaseIn
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
-from interfaces.http.schemas.erasure import ErasureReceiptOut
 from interfaces.http.worker_threads import in_worker_thread
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=PROBLEM_RESPONSES)
@@ -131,7 +130,7 @@ def read_from_store(
     return rendered(reading.view, exclude_unset=True)
 
 
-@router.get("/{case_id}/erasure-requests/{request_id}/receipt", response_model=ErasureReceiptOut)
+@router.get("/{case_id}/erasure-requests/{request_id}/receipt", response_model=ErasureReceipt)
 async def erasure_receipt(
     case_id: UUID, request_id: str, request: Request, user: UserDep
 ) -> Response:
@@ -147,4 +146,4 @@ async def erasure_receipt(
         receipt = receipt_for(case, str(case_id), request_id)
     except InvalidInputError:
         raise ProblemError(404, "Not found", f"there is no erasure request {request_id}") from None
-    return rendered(ErasureReceiptOut(**vars(receipt)))
+    return rendered(receipt)

@@ -1,20 +1,11 @@
-"""Bodies and answers of erasure: the family's request, its assessment, the legal hold,
-and the receipt the requester is given."""
+"""Bodies of erasure commands: the family's request, its assessment, the legal hold. (The
+receipt is application.erasure_receipt.ErasureReceipt.)"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from pydantic import Field, model_validator
 
-from pydantic import BaseModel, Field, model_validator
-
-from domain.vocabulary import (
-    DataCategory,
-    ErasureCause,
-    ErasureRefusalGround,
-    ErasureRelation,
-    ErasureScope,
-    ErasureStatus,
-)
+from domain.vocabulary import ErasureRefusalGround, ErasureScope
 from interfaces.http.schemas.common import CommandBody, Identifier, Reason, new_id
 
 
@@ -49,26 +40,3 @@ class ErasureAssessmentIn(CommandBody):
 
 class LegalHoldIn(CommandBody):
     reason: Reason = Field(examples=["Lopende procedure bij de rechtbank"])
-
-
-class ErasureReceiptOut(BaseModel):
-    """What the requester is told: what was asked, how it was decided, what was destroyed
-    and when. It holds no personal data."""
-
-    case_id: str
-    request_id: str
-    requested_by: str
-    relation: ErasureRelation
-    scope: ErasureScope
-    member_id: str | None
-    requested_at: datetime
-    due_on: date = Field(description="3 months after the request")
-    status: ErasureStatus
-    assessed_at: datetime | None
-    refusal_ground: ErasureRefusalGround | None
-    executed_at: datetime | None
-    cause: ErasureCause | None
-    destroyed: list[DataCategory] = Field(
-        description="the categories of personal data made unreadable, for good"
-    )
-    destroyed_what: str
