@@ -25,6 +25,7 @@ from application.persistence import DateAsISO, eventsourcing_env
 from application.sealing import DataKeys, SealingMapper
 from application.settings import Settings
 from domain.case import Case
+from domain.erasure import Erasure
 from domain.events_erasure import PersonalDataErased
 from domain.events_intake import CaseOpened
 from domain.periods import CasePeriods
@@ -41,11 +42,12 @@ RETRY_BACKOFF_SECONDS = 0.002
 """Jittered, doubling pause between retries, so competing writers spread out."""
 
 
-def erased_scope(erasure: PersonalDataErased) -> str:
-    """The key an erasure destroys: the case's (with its members'), or one member's."""
+def erased_scopes(case: Case, erasure: Erasure) -> tuple[str, list[str]]:
+    """The key an erasure destroys (the case's with its members', or one member's), and
+    the members' scopes to mark destroyed even where no key was made for them."""
     if erasure.member_id is None:
-        return case_scope(erasure.originator_id)
-    return member_scope(erasure.originator_id, erasure.member_id)
+        return case_scope(case.id), [member_scope(case.id, m) for m in case.members]
+    return member_scope(case.id, erasure.member_id), []
 
 
 class CaseApplicationBase(Application[UUID]):
@@ -153,6 +155,16 @@ class CaseApplicationBase(Application[UUID]):
         return self.case_cache.get(case_id)
 
     def _replayed(self, case_id: UUID, version: int | None = None) -> Case:
+        case = self._replayed_once(case_id, version)
+        if version is None and case.erasures:
+            # Its events were decoded before its erasure was: perhaps with keys cached here
+            # or not yet destroyed. Make sure they are gone, then read it again without them.
+            self.complete_erasures(case)
+            self.data_keys.forget(case_scope(case_id))
+            case = self._replayed_once(case_id)
+        return case
+
+    def _replayed_once(self, case_id: UUID, version: int | None = None) -> Case:
         try:
             case: Case = self.repository.get(case_id, version=version)
         except AggregateNotFoundError:
@@ -213,31 +225,35 @@ class CaseApplicationBase(Application[UUID]):
         return self.settings.periods_for(case.municipality)
 
     def _save(self, case: Case) -> int:
-        erasures = [e for e in case.pending_events if isinstance(e, PersonalDataErased)]
+        erasing = any(isinstance(e, PersonalDataErased) for e in case.pending_events)
         try:
             recordings = self.save(case)
         except IntegrityError:
             raise ConcurrentChangeError(case.id) from None
-        if erasures:
-            for erasure in erasures:
-                self.destroy_keys(erasure)
+        if erasing:
             self.case_cache.drop(case.id)  # it holds in memory what was erased
+            self.complete_erasures(case)
         else:
             self.case_cache.put(case)
         return self._note_reached(recordings[-1].notification.id) if recordings else self.position()
 
-    def destroy_keys(self, erasure: PersonalDataErased) -> list[str]:
-        """Destroy the keys an erasure names, once its event is saved: the decision is
-        recorded (on the latest state: a legal hold placed meanwhile makes the save fail)
-        before anything is destroyed. Should the process stop in between, `retention run`
-        destroys what recorded erasures name."""
-        return self.data_keys.destroy(erased_scope(erasure))
+    def complete_erasures(self, case: Case) -> list[Erasure]:
+        """Destroy the keys the case's erasures name, if any still live here or in the key
+        store; the erasures that needed it. Called once an erasure is saved (the decision is
+        recorded on the latest state, so a legal hold placed meanwhile makes the save fail,
+        before anything is destroyed), and by every process that finds an erasure whose
+        keys still live (the one that saved it may have stopped in between)."""
+        live = [e for e in case.erasures if self._keys_live(case, e)]
+        for erasure in live:
+            self.data_keys.destroy(*erased_scopes(case, erasure))
+        return live
 
-    def keys_left_by(self, case: Case) -> list[PersonalDataErased]:
-        """Recorded erasures whose keys still live (the process stopped in between)."""
-        events = self.repository.event_store.get(case.id) if case.erasures else []
-        erasures = [e for e in events if isinstance(e, PersonalDataErased)]
-        return [e for e in erasures if self.data_keys.store.existing_key(erased_scope(e))]
+    def _keys_live(self, case: Case, erasure: Erasure) -> bool:
+        scope, also = erased_scopes(case, erasure)
+        if self.data_keys.holds_live(scope):
+            return True
+        known = self.data_keys.store.known_keys([scope, *also])
+        return any(key is not None for key in known.values()) or len(known) < 1 + len(also)
 
     def position(self) -> int:
         """The position of the last recorded event (0 when there is none)."""

@@ -65,24 +65,28 @@ class KeyStore(ABC):
         stored = self._get_many(scopes)
         missing = [s for s in scopes if s not in stored]
         if missing:
-            made = [
-                StoredKey(s, seal(self.kek, new_key(), s.encode()), self.kek_id) for s in missing
-            ]
-            self._put_if_absent(made)
+            self._put_if_absent([self._wrapped(s, new_key()) for s in missing])
             stored.update(self._get_many(missing))  # ours, or another process's made first
         return {scope: self._unwrapped(stored[scope]) for scope in scopes}
 
-    def _new(self, scope: str) -> StoredKey:
-        return StoredKey(scope, seal(self.kek, new_key(), scope.encode()), self.kek_id)
+    def _wrapped(self, scope: str, key: bytes) -> StoredKey:
+        """The key as stored: wrapped by the current key-encryption key, bound to its scope."""
+        return StoredKey(scope, seal(self.kek, key, scope.encode()), self.kek_id)
 
     def existing_key(self, scope: str) -> bytes | None:
         """The scope's data key if it has one and it was not destroyed; never makes one."""
-        stored = self._get_many([scope]).get(scope)
-        return None if stored is None else self._unwrapped(stored)
+        return self.known_keys([scope]).get(scope)
 
-    def destroy(self, scope: str) -> list[str]:
+    def known_keys(self, scopes: Sequence[str]) -> dict[str, bytes | None]:
+        """The keys these scopes have: None where destroyed; absent where none was made."""
+        return {s: self._unwrapped(k) for s, k in self._get_many(scopes).items()}
+
+    def destroy(self, scope: str, also: Sequence[str] = ()) -> list[str]:
         """Destroy the scope's key and those of the scopes beneath it (a case's members);
-        the scopes destroyed by this call, in order (none on a second call)."""
+        the scopes destroyed by this call, in order (none on a second call). The scope and
+        `also` are marked destroyed even if no key was made for them yet (data written
+        before sealing): no key is ever made for them afterwards."""
+        self._put_if_absent([StoredKey(s, None, self.kek_id) for s in (scope, *also)])
         return sorted(self._destroy(scope, datetime.now(UTC)))
 
     def rotate(self) -> int:
@@ -92,9 +96,7 @@ class KeyStore(ABC):
             if stored.kek_id != self.kek_id:
                 key = self._unwrapped(stored)
                 assert key is not None
-                self._rewrap(
-                    StoredKey(stored.scope, seal(self.kek, key, stored.scope.encode()), self.kek_id)
-                )
+                self._rewrap(self._wrapped(stored.scope, key))
                 count += 1
         return count
 
@@ -169,11 +171,12 @@ class SQLiteKeyStore(KeyStore):
     def _destroy(self, scope: str, at: datetime) -> list[str]:
         with self.lock:
             rows = self.db.execute(
-                "UPDATE data_keys SET wrapped = NULL, destroyed_at = ? WHERE wrapped IS NOT NULL"
+                "UPDATE data_keys SET wrapped = NULL, destroyed_at = ? WHERE destroyed_at IS NULL"
                 " AND (scope = ? OR substr(scope, 1, ?) = ?) RETURNING scope",
                 (at.isoformat(), scope, len(scope) + 1, scope + "/"),
             ).fetchall()
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if rows:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return [r[0] for r in rows]
 
     def _all_live(self) -> list[StoredKey]:
@@ -243,11 +246,12 @@ class PostgresKeyStore(KeyStore):
 
     def _destroy(self, scope: str, at: datetime) -> list[str]:
         rows = self._run(
-            "UPDATE {} SET wrapped = NULL, destroyed_at = %s WHERE wrapped IS NOT NULL"
+            "UPDATE {} SET wrapped = NULL, destroyed_at = %s WHERE destroyed_at IS NULL"
             " AND (scope = %s OR starts_with(scope, %s)) RETURNING scope",
             (at, scope, scope + "/"),
         )
-        self._run("VACUUM {}")
+        if rows:
+            self._run("VACUUM {}")
         return [str(r[0]) for r in rows]
 
     def _all_live(self) -> list[StoredKey]:

@@ -43,12 +43,11 @@ def replay(
     cases: CaseApplicationBase, case_id: UUID, as_of: datetime | None, mode: ReplayMode
 ) -> Replay:
     """The timeline up to `as_of` and the state it gives. Nothing recorded: state None."""
+    cases.get_case(case_id)  # raises CaseNotFoundError; completes an erasure it finds
     if as_of is not None and mode is ReplayMode.RECORDED:
         chosen = recorded_until(cases, case_id, as_of)
         return Replay(case_id, as_of, mode, chosen, state_of(chosen, prefix=True))
     history: list[CaseEvent] = list(cases.events.get(case_id))  # type: ignore[arg-type]
-    if not history:
-        cases.get_case(case_id)  # raises CaseNotFoundError
     chosen = history if as_of is None else [e for e in history if e.occurred_at <= as_of]
     prefix = chosen == history[: len(chosen)]
     return Replay(case_id, as_of, mode, chosen, state_of(chosen, prefix=prefix))
@@ -62,8 +61,6 @@ def recorded_until(cases: CaseApplicationBase, case_id: UUID, as_of: datetime) -
         page = cast(
             "list[CaseEvent]", list(cases.events.get(case_id, gt=len(chosen) or None, limit=PAGE))
         )
-        if not page and not chosen:
-            cases.get_case(case_id)  # raises CaseNotFoundError
         for event in page:
             if event.timestamp > as_of:
                 return chosen

@@ -6,13 +6,15 @@ reported."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
 from application.cases import CaseApplication
+from application.errors import ConcurrentChangeError
 from domain.case import Case
+from domain.errors import DomainError
 from domain.provenance import Actor
 from domain.vocabulary import ErasureCause, ErasureStatus
 
@@ -23,6 +25,7 @@ class Outcome(StrEnum):
     DESTROYED = "destroyed"
     HELD = "held"  # due, but a legal hold stops it
     COMPLETED = "completed"  # an erasure was recorded, its keys had not been destroyed yet
+    FAILED = "failed"  # refused meanwhile (a hold placed, a change in between): see `reason`
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class RetentionAction:
     outcome: Outcome
     due_on: date
     request_id: str | None = None
+    reason: str = ""
 
 
 def due_actions(case: Case, as_of: datetime, retention_years: int) -> list[RetentionAction]:
@@ -51,25 +55,28 @@ def due_actions(case: Case, as_of: datetime, retention_years: int) -> list[Reten
 
 
 def run_retention(app: CaseApplication, as_of: datetime) -> list[RetentionAction]:
-    """Carry out, as of `as_of`, everything due; answer what was done and what was held."""
+    """Carry out what is due as of `as_of` (the erasure is recorded at the time it is
+    done, now); answer what was done, held, or failed. One case failing (a legal hold
+    placed meanwhile, a concurrent change) does not stop the others."""
     done = []
     for case_id in app.case_ids():
         case = app.get_case(case_id)
-        for erasure in app.keys_left_by(case):
-            app.destroy_keys(erasure)
-            cause = ErasureCause(erasure.cause)
-            when = erasure.occurred_at.date()
-            done.append(
-                RetentionAction(case_id, cause, Outcome.COMPLETED, when, erasure.request_id)
-            )
+        for erasure in app.complete_erasures(case):
+            cause, when = erasure.cause, erasure.erased_at.date()
+            completed = RetentionAction(case_id, cause, Outcome.COMPLETED, when, erasure.request_id)
+            done.append(completed)
         for action in due_actions(case, as_of, app.periods_for(case).retention_years):
             done.append(action)
             if action.outcome is Outcome.HELD:
                 continue
-            if action.request_id is not None:
-                app.execute_erasure(case_id, RETENTION_JOB, as_of, request_id=action.request_id)
-            else:
-                app.destroy_after_retention(case_id, RETENTION_JOB, as_of)
+            try:
+                if action.request_id is not None:
+                    app.execute_erasure(case_id, RETENTION_JOB, request_id=action.request_id)
+                else:
+                    app.destroy_after_retention(case_id, RETENTION_JOB)
+            except (DomainError, ConcurrentChangeError) as error:
+                done[-1] = replace(action, outcome=Outcome.FAILED, reason=str(error))
+                continue
             if app.get_case(case_id).is_erased:
                 break  # the dossier is gone: nothing of it is left to destroy
     return done

@@ -38,59 +38,89 @@ Anything else (a birth date) is the transcoder's JSON, which never starts with i
 
 class DataKeys:
     """The key store, with each scope's cipher kept ready (at most `size` of them, the
-    oldest dropped first). A hit takes no lock: dict reads are atomic.
+    oldest dropped first); None for a destroyed key. A hit takes no lock.
 
-    A cached cipher could outlive its key in another process: that process forgets a
-    case's keys when it reads the case's erasure event, which every reader of a case reads
-    first (it asks the store for the case's newer events before anything else)."""
+    A cipher cached in one process can outlive its key, destroyed by another: a process
+    forgets a case's keys when it decodes the case's erasure, and the application reads a
+    case's newer events (or replays it) before it shows anything of it, completing the
+    destruction itself if it finds an erasure whose keys still live. A key fetched while
+    a scope is being forgotten is used once, not cached."""
 
     def __init__(self, store: KeyStore, size: int = CACHED_KEYS) -> None:
         self.store, self.size = store, size
         self._ciphers: dict[str, AESGCM | None] = {}
+        self._never_made: set[str] = set()
+        self._forgotten = 0
         self._lock = threading.Lock()
 
-    def sealing(self, scopes: Iterable[str]) -> dict[str, AESGCM]:
+    def sealing(self, scopes: Iterable[str]) -> dict[str, AESGCM | None]:
         """The ciphers of these scopes, their keys made where there are none yet (in one
-        go: a new case's key and its members' keys are made together)."""
+        go: a new case's key and its members' keys are made together); None: destroyed."""
         wanted = set(scopes)
         missing = [s for s in wanted if s not in self._ciphers]
+        found: dict[str, AESGCM | None] = {}
         if missing:
-            self._keep(self.store.keys_for(missing))
-        ciphers = {}
-        for scope in wanted:
-            cipher = self._ciphers.get(scope)
-            if cipher is None:
-                raise SealBrokenError(
-                    f"the key of {scope} was destroyed: nothing is sealed with it"
-                )
-            ciphers[scope] = cipher
-        return ciphers
+            generation = self._forgotten
+            found = self._keep(self.store.keys_for(missing), generation)
+        return {scope: found[scope] if scope in found else self._ciphers[scope] for scope in wanted}
 
     def opening(self, scope: str) -> AESGCM | None:
         """None: the key was destroyed (or never made), what it sealed is erased."""
         try:
             return self._ciphers[scope]
         except KeyError:
-            return self._keep({scope: self.store.existing_key(scope)})[scope]
+            generation = self._forgotten
+            known = self.store.known_keys([scope])
+            if scope not in known:
+                return None  # never made: nothing was sealed with it
+            return self._keep(known, generation)[scope]
 
-    def destroy(self, scope: str) -> list[str]:
+    def is_destroyed(self, scope: str) -> bool:
+        """Whether the scope's key was destroyed (not merely never made): for data written
+        before sealing, which is read as it is unless its scope was erased."""
+        if scope in self._ciphers:
+            return self._ciphers[scope] is None
+        if scope in self._never_made:
+            return False
+        generation = self._forgotten
+        known = self.store.known_keys([scope])
+        if scope not in known:
+            with self._lock:
+                if generation == self._forgotten:
+                    self._never_made.add(scope)
+            return False
+        return self._keep(known, generation)[scope] is None
+
+    def destroy(self, scope: str, also: Sequence[str] = ()) -> list[str]:
         """Destroy the scope's key and those beneath it; forget their ciphers first."""
         self.forget(scope)
-        destroyed = self.store.destroy(scope)
+        destroyed = self.store.destroy(scope, also)
         self.forget(scope)
         return destroyed
 
     def forget(self, scope: str) -> None:
         with self._lock:
+            self._forgotten += 1
             for cached in [s for s in self._ciphers if s == scope or s.startswith(scope + "/")]:
                 del self._ciphers[cached]
+            self._never_made = {s for s in self._never_made if not s.startswith(scope)}
 
-    def _keep(self, keys: dict[str, bytes | None]) -> dict[str, AESGCM | None]:
+    def holds_live(self, scope: str) -> bool:
+        """Whether a live cipher of the scope or of one beneath it is cached here."""
+        return any(
+            c is not None and (s == scope or s.startswith(scope + "/"))
+            for s, c in list(self._ciphers.items())
+        )
+
+    def _keep(self, keys: dict[str, bytes | None], generation: int) -> dict[str, AESGCM | None]:
+        """Cache the ciphers of these keys, unless a scope was forgotten meanwhile."""
         ciphers = {scope: AESGCM(key) if key else None for scope, key in keys.items()}
         with self._lock:
-            self._ciphers.update(ciphers)
-            while len(self._ciphers) > self.size:
-                del self._ciphers[next(iter(self._ciphers))]
+            if generation == self._forgotten:
+                self._ciphers.update(ciphers)
+                self._never_made.difference_update(ciphers)
+                while len(self._ciphers) > self.size:
+                    del self._ciphers[next(iter(self._ciphers))]
         return ciphers
 
 
@@ -126,22 +156,17 @@ class SealingMapper(Mapper[UUID]):
         case = case_scope(domain_event.originator_id)
         scopes = [scope_of(case, field) for field in fields]
         ciphers = self.keys.sealing(scopes)
-        topic = f"\x00{type(domain_event).TOPIC}\x00"
+        bound_to = _binding(domain_event)
         state = _with_own_containers(vars(domain_event), fields)
         for field, scope in zip(fields, scopes, strict=True):
             container, last = _holder(state, field.path)
+            cipher = ciphers[scope]
             if container is None:
                 continue
-            value = container[last]
-            plain = (
-                TEXT + value.encode() if isinstance(value, str) else self.transcoder.encode(value)
-            )
-            nonce = os.urandom(NONCE_BYTES)
-            sealed = nonce + ciphers[scope].encrypt(
-                nonce, plain, (scope + topic + field.dotted).encode()
-            )
-            kind = CASE if scope is case else MEMBER
-            container[last] = {SEALED: kind, "ct": base64.b64encode(sealed).decode("ascii")}
+            if cipher is None:  # its key was destroyed: nothing to seal, it is erased
+                container[last] = ERASED
+                continue
+            container[last] = self._sealed(cipher, field, scope + bound_to, container[last])
         copy = object.__new__(type(domain_event))
         object.__setattr__(copy, "__dict__", state)
         return super().to_stored_event(copy)
@@ -151,15 +176,25 @@ class SealingMapper(Mapper[UUID]):
         if self.keys is None or not isinstance(event, CaseEvent):
             return event
         self._notice(event)
-        if self.opens and MARK in stored_event.state:
+        if not self.opens:
+            return event
+        fields = sealed_fields(event)
+        if fields:
             state, case = vars(event), case_scope(event.originator_id)
-            topic = f"\x00{type(event).TOPIC}\x00"
-            for field in sealed_fields(event):
+            bound_to = _binding(event)
+            for field in fields:
                 container, last = _holder(state, field.path)
                 if container is not None:
                     scope = scope_of(case, field)
-                    container[last] = self._opened(event, field, scope, topic, container[last])
+                    container[last] = self._opened(event, field, scope, bound_to, container[last])
         return event
+
+    def _sealed(self, cipher: AESGCM, field: PersonalField, bound_to: str, value: Any) -> Any:
+        plain = TEXT + value.encode() if isinstance(value, str) else self.transcoder.encode(value)
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = nonce + cipher.encrypt(nonce, plain, (bound_to + field.dotted).encode())
+        kind = MEMBER if field.sealed_for_member else CASE
+        return {SEALED: kind, "ct": base64.b64encode(sealed).decode("ascii")}
 
     def _notice(self, event: CaseEvent) -> None:
         """An erasure (decoded here, from this process or another) ends the case's keys."""
@@ -168,11 +203,11 @@ class SealingMapper(Mapper[UUID]):
             self.keys.forget(case_scope(event.originator_id))
 
     def _opened(
-        self, event: CaseEvent, field: PersonalField, scope: str, topic: str, value: Any
+        self, event: CaseEvent, field: PersonalField, scope: str, bound_to: str, value: Any
     ) -> Any:
-        if not (isinstance(value, dict) and SEALED in value):
-            return value  # written before sealing: read as it is
         assert self.keys is not None
+        if not (isinstance(value, dict) and SEALED in value):  # written before sealing
+            return ERASED if self.keys.is_destroyed(scope) else value
         cipher = self.keys.opening(scope)
         try:
             if value[SEALED] != (MEMBER if field.sealed_for_member else CASE):
@@ -180,7 +215,7 @@ class SealingMapper(Mapper[UUID]):
             if cipher is None:
                 return ERASED
             sealed = base64.b64decode(value["ct"])
-            bound = (scope + topic + field.dotted).encode()
+            bound = (scope + bound_to + field.dotted).encode()
             plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], bound)
         except InvalidTag as error:
             raise SealBrokenError(
@@ -190,6 +225,12 @@ class SealingMapper(Mapper[UUID]):
         if plain[:1] == TEXT:
             return plain[1:].decode()
         return self.transcoder.decode(plain)
+
+
+def _binding(event: CaseEvent) -> str:
+    """What a sealed value is bound to besides its key's scope and its field: its event's
+    kind and version (a value cannot be moved to another event, case or field)."""
+    return f"\x00{type(event).TOPIC}\x00{event.originator_version}\x00"
 
 
 def _with_own_containers(state: dict[str, Any], fields: Sequence[PersonalField]) -> dict[str, Any]:

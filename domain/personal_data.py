@@ -20,7 +20,13 @@ from typing import Any, Final
 from domain.case_event import CaseEvent
 from domain.case_state import CaseState
 from domain.events_erasure import ErasureAssessed, LegalHoldLifted, LegalHoldPlaced
-from domain.events_intake import CaseOpened, CaseTriaged, ConversationHeld
+from domain.events_intake import (
+    CaseOpened,
+    CaseTriaged,
+    CoachChanged,
+    CoachingEnded,
+    ConversationHeld,
+)
 from domain.events_lifecycle import Escalated, SafetyAssessed
 from domain.events_plan import (
     AgreementBroken,
@@ -102,6 +108,13 @@ def _(event: CaseOpened, case: CaseState) -> list[PersonalField]:
 @personal_fields.register
 def _(event: CaseTriaged, case: CaseState) -> list[PersonalField]:
     return family(C.HELP_QUESTION, "outcome", "coordination_level", sealed=False)
+
+
+@personal_fields.register(CoachChanged)
+@personal_fields.register(CoachingEnded)
+def _(event: Any, case: CaseState) -> list[PersonalField]:
+    """Why the family's coach changed or stopped: about the family as much as the coach."""
+    return family(C.CONVERSATION_NOTES, "reason")
 
 
 @personal_fields.register

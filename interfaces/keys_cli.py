@@ -72,8 +72,14 @@ def retention_run(
             Outcome.DESTROYED: "destroyed",
             Outcome.HELD: "HELD, not destroyed",
             Outcome.COMPLETED: "keys of a recorded erasure destroyed",
+            Outcome.FAILED: f"FAILED: {action.reason}",
         }[action.outcome]
         typer.echo(f"{action.case_id}: {verb} ({what}, due {action.due_on})")
-    destroyed = sum(a.outcome is not Outcome.HELD for a in actions)
-    held = len(actions) - destroyed
-    typer.echo(f"as of {moment:%Y-%m-%d}: {destroyed} destroyed, {held} held by a legal hold")
+    count = {outcome: sum(a.outcome is outcome for a in actions) for outcome in Outcome}
+    destroyed = count[Outcome.DESTROYED] + count[Outcome.COMPLETED]
+    typer.echo(
+        f"as of {moment:%Y-%m-%d}: {destroyed} destroyed, {count[Outcome.HELD]} held by a"
+        f" legal hold, {count[Outcome.FAILED]} failed"
+    )
+    if count[Outcome.FAILED]:
+        raise typer.Exit(1)

@@ -101,9 +101,8 @@ class CaseHistory(RuleBasedStateMachine):
         event(f"accepted {command}")
         erasures = [e for e in self.live.pending_events if isinstance(e, PersonalDataErased)]
         self.app.save(self.live)
-        for erasure in erasures:
-            self.app.destroy_keys(erasure)  # as the application does once it saved
-        if erasures:  # what the case held in memory is gone: it is read again
+        if erasures:  # as the application does once it saved; what it held is read again
+            self.app.complete_erasures(self.live)
             self.live = self.app.repository.get(self.case_id)
             assert self.live.is_erased or self.live.erased_members
         return True

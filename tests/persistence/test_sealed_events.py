@@ -186,3 +186,78 @@ def test_a_process_holding_the_case_and_its_key_notices_an_erasure_made_elsewher
     assert case.help_question == ERASED
     assert {m.name for m in case.members.values()} == {ERASED}
     assert all(m.birth_date is None for m in case.members.values())
+
+
+def erase_dossier(app: CaseApplication, case_id: UUID, *, complete: bool = True) -> None:
+    """Request, grant and execute; without `complete`, the process stops after saving
+    the erasure and before destroying its keys."""
+    app.request_erasure(
+        case_id, COORDINATOR, request_id="e1", requested_by="mother", scope=ErasureScope.DOSSIER
+    )
+    app.assess_erasure(case_id, COORDINATOR, request_id="e1")
+    if complete:
+        app.execute_erasure(case_id, COORDINATOR, request_id="e1")
+        return
+    case = app.get_case(case_id)
+    copy = app.repository.get(case_id)
+    copy.execute_erasure(app.provenance(COORDINATOR, None), request_id="e1")
+    app.save(copy)  # saved, and then the process stops
+    assert not case.is_erased
+
+
+def test_a_process_that_still_holds_the_key_but_not_the_case_shows_nothing_erased(
+    app: CaseApplication, store_settings: Settings, clock: FixedClock
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **marked_melding())
+    assert MARK in app.get_case(case_id).help_question  # its key is cached here now
+    app.case_cache.drop(case_id)  # the case left the cache; its key did not
+    elsewhere = CaseApplication(store_settings, clock)
+    try:
+        erase_dossier(elsewhere, case_id)
+    finally:
+        elsewhere.close()
+
+    case = app.get_case(case_id)
+    history = list(app.repository.event_store.get(case_id))
+
+    assert case.is_erased and case.help_question == ERASED
+    assert MARK not in str([vars(e) for e in history])
+
+
+def test_an_erasure_saved_by_a_process_that_stopped_before_destroying_is_completed_by_a_reader(
+    app: CaseApplication, store_settings: Settings, clock: FixedClock
+) -> None:
+    case_id, _ = app.open_case(COORDINATOR, **marked_melding())
+    stopped = CaseApplication(store_settings, clock)
+    try:
+        erase_dossier(stopped, case_id, complete=False)
+        assert stopped.data_keys.store.existing_key(f"case/{case_id}") is not None
+    finally:
+        stopped.close()
+
+    case = app.get_case(case_id)
+
+    assert case.is_erased and case.help_question == ERASED
+    assert app.data_keys.store.existing_key(f"case/{case_id}") is None
+    assert app.data_keys.store.existing_key(f"case/{case_id}/member/mother") is None
+
+
+def test_a_case_written_before_sealing_is_erased_too_and_migrate_seals_nothing_of_it(
+    plain_app: CaseApplication, store_settings: Settings, clock: FixedClock
+) -> None:
+    old_id, _ = plain_app.open_case(COORDINATOR, **marked_melding())
+    app = CaseApplication(store_settings, clock)
+    try:
+        erase_dossier(app, old_id)
+        erased = app.get_case(old_id)
+        done = migrate(app)
+        after = app.get_case(old_id)
+        assert app.data_keys.store.existing_key(f"case/{old_id}/member/child") is None
+    finally:
+        app.close()
+
+    for case in (erased, after):
+        assert case.help_question == ERASED
+        assert {m.name for m in case.members.values()} == {ERASED}
+    assert done.sealed >= 1
+    assert MARK.encode() not in stored_bytes(store_settings)
