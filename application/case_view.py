@@ -78,8 +78,6 @@ def case_view(viewer: Viewer, case: Case, today: date) -> tuple[CaseOut, Deliver
     ]
     out.erased = case.is_erased
     out.legal_hold = case.legal_hold is not None
-    if case.is_erased:  # what is left is dates and structure, about no one any more
-        delivered = Delivered()
     return out, delivered, shown
 
 

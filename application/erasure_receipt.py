@@ -19,8 +19,6 @@ from domain.vocabulary import (
     ErasureStatus,
 )
 
-MEMBER_DATA = (DataCategory.IDENTITY, DataCategory.CONTACT_ADDRESS)
-
 
 class ErasureReceipt(BaseModel):
     """What the requester is told: what was asked, how it was decided, what was destroyed
@@ -53,14 +51,13 @@ def receipt_for(case: CaseState, case_id: str, request_id: str) -> ErasureReceip
     destroyed: list[DataCategory] = []
     what = "nothing yet"
     if erasure is not None:
+        destroyed = list(erasure.categories)
         if erasure.scope is ErasureScope.MEMBER:
-            destroyed = list(MEMBER_DATA)
             what = (
                 f"the keys of {erasure.member_id}'s name, birth date and address were destroyed"
                 f" on {erasure.erased_at.isoformat()}; they cannot be read anywhere any more"
             )
         else:
-            destroyed = list(DataCategory)
             what = (
                 "the keys of all personal data of the dossier were destroyed on "
                 f"{erasure.erased_at.isoformat()}; dates and structure remain for statistics"

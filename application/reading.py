@@ -78,7 +78,7 @@ def event_out(event: Any, case: Case, shown: Visibility, delivered: Delivered) -
     data, withheld = event_data(event), []
     for personal in personal_fields(event, case):
         if shown.sees_field(personal):
-            if personal.category is not None and not _erased(case, data, personal):
+            if personal.category is not None and not _erased(data, personal):
                 delivered.add(personal.category, *case_members(personal.member_id, case))
             continue
         *parents, last = personal.path
@@ -100,10 +100,8 @@ def event_out(event: Any, case: Case, shown: Visibility, delivered: Delivered) -
     return out
 
 
-def _erased(case: Case, data: dict[str, Any], personal: PersonalField) -> bool:
-    """Shows no personal data: the dossier was erased, or this field's key destroyed."""
-    if case.is_erased:
-        return True
+def _erased(data: dict[str, Any], personal: PersonalField) -> bool:
+    """Shows no personal data: this field's key was destroyed."""
     node: Any = data
     for step in personal.path:
         node = node[step]

@@ -29,6 +29,7 @@ from domain.events_erasure import (
     PersonalDataErased,
 )
 from domain.periods import CasePeriods
+from domain.personal_data import IDENTIFYING
 from domain.provenance import Provenance
 from domain.vocabulary import (
     DataCategory,
@@ -37,9 +38,6 @@ from domain.vocabulary import (
     ErasureScope,
     ErasureStatus,
 )
-
-MEMBER_IDENTITY = (DataCategory.IDENTITY, DataCategory.CONTACT_ADDRESS)
-"""What erasing one member destroys: their name, birth date and address."""
 
 
 class ErasureCommands(CaseState):
@@ -165,7 +163,7 @@ class ErasureCommands(CaseState):
         self, by: Provenance, cause: ErasureCause, request: ErasureRequest | None
     ) -> None:
         scope = request.scope if request else ErasureScope.DOSSIER
-        categories = MEMBER_IDENTITY if scope is ErasureScope.MEMBER else tuple(DataCategory)
+        categories = sorted(IDENTIFYING) if scope is ErasureScope.MEMBER else list(DataCategory)
         self.record(
             PersonalDataErased,
             by,

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from domain.errors import ErasureRequestError
 from domain.family import FamilyMember
 from domain.vocabulary import (
+    DataCategory,
     ErasureCause,
     ErasureRefusalGround,
     ErasureRelation,
@@ -39,8 +40,12 @@ def erasure_due_on(requested_on: date) -> date:
 
 
 def retention_ends_on(care_ended_on: date, years: int) -> date:
-    """The first day the dossier may be destroyed: `years` after care ended."""
-    return add_months(care_ended_on, 12 * years)
+    """The first day the dossier may be destroyed: `years` after care ended (care that
+    ended on 29 February is kept until 1 March in a year without one, never a day less)."""
+    try:
+        return care_ended_on.replace(year=care_ended_on.year + years)
+    except ValueError:
+        return date(care_ended_on.year + years, 3, 1)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class Erasure:
     member_id: str | None
     erased_at: datetime
     request_id: str | None
+    categories: tuple[DataCategory, ...]
 
 
 @dataclass(frozen=True)

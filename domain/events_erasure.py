@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from domain.case_event import CaseEvent
 from domain.erasure import Erasure, ErasureRequest, LegalHold
 from domain.vocabulary import (
+    DataCategory,
     ErasureCause,
     ErasureRefusalGround,
     ErasureRelation,
@@ -85,6 +86,7 @@ class PersonalDataErased(ErasureEvent):
             member_id=self.member_id,
             erased_at=self.occurred_at,
             request_id=self.request_id,
+            categories=tuple(DataCategory(c) for c in self.categories),
         )
         case.erasures = (*case.erasures, erasure)
         if self.request_id is not None:

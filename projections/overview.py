@@ -39,6 +39,7 @@ from domain.events_plan import (
     SeparatePlanReported,
 )
 from domain.events_referral import ReferralMoved, ReferralRequested
+from domain.vocabulary import ErasureScope
 from projections.projection import Projection, RowBatch, case_id_text, moment
 from projections.view import ViewRow
 
@@ -325,8 +326,11 @@ class OverviewProjection(Projection):
         projections are given events with their sealed fields unopened."""
 
         def edit(d: Doc) -> None:
-            if event.request_id is not None:
-                d.setdefault("erasure_requests", {}).pop(event.request_id, None)
+            requests = d.setdefault("erasure_requests", {})
+            if event.scope == ErasureScope.DOSSIER:
+                requests.clear()  # nothing is left to erase: no deadline runs on
+            elif event.request_id is not None:
+                requests.pop(event.request_id, None)
 
         self.change(rows, event, edit, activity=False)
 

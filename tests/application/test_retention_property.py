@@ -41,8 +41,8 @@ def day_of(day: int) -> datetime:
 def years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    except ValueError:  # 29 February: kept until 1 March
+        return date(day.year + years, 3, 1)
 
 
 @dataclass(frozen=True)

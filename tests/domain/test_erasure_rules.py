@@ -55,6 +55,8 @@ def test_the_deadline_is_three_calendar_months_after_the_request() -> None:
     assert erasure_due_on(date(2025, 11, 30)) == date(2026, 2, 28)  # no 30 February
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert retention_ends_on(date(2026, 2, 1), 20) == date(2046, 2, 1)
+    assert retention_ends_on(date(2024, 2, 29), 25) == date(2049, 3, 1)  # never a day less
+    assert retention_ends_on(date(2024, 2, 29), 20) == date(2044, 2, 29)
 
 
 def test_a_parent_with_gezag_asks_for_the_dossier_and_the_request_carries_its_deadline() -> None:
