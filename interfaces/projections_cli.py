@@ -25,6 +25,9 @@ from projections.registry import (
     worker_for,
 )
 
+FAILURE_CHECK_SECONDS = 0.5
+"""How often `run` looks whether a worker stopped on a bug (it then stops all, exit 1)."""
+
 projections_cli = typer.Typer(help="Read models built from the events: run, status, rebuild.")
 Names = Annotated[list[str] | None, typer.Argument(help="Projections (default: all)")]
 
@@ -76,11 +79,22 @@ def run(names: Names = None) -> None:
         for thread in threads:
             thread.start()
         typer.echo(f"running {', '.join(v.name for v in views)}; stop with Ctrl-C")
-        stop.wait()
+        while not stop.wait(FAILURE_CHECK_SECONDS):
+            if any(w.failure is not None for w in workers):
+                break
         for worker in workers:
             worker.stop()
         for thread in threads:
             thread.join()
+        failed = [w for w in workers if w.failure is not None]
+        for worker in failed:
+            typer.echo(
+                f"projection {worker.projection.name} FAILED at position {worker.position}:"
+                f" {type(worker.failure).__name__}: {worker.failure}",
+                err=True,
+            )
+        if failed:
+            raise typer.Exit(1)
         typer.echo("stopped; positions are recorded, a restart resumes from them")
 
 

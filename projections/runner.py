@@ -40,6 +40,17 @@ Progress = Callable[[int], None]
 log = logging.getLogger("gezinsregie.projections")
 
 
+class ProjectionError(Exception):
+    """A projection's handler failed on an event: a bug, named with where it happened."""
+
+    def __init__(self, projection: str, position: int, event: CaseEvent) -> None:
+        super().__init__(
+            f"projection {projection} failed on {type(event).__name__} at position {position}"
+            f" (case {event.originator_id}, version {event.originator_version})"
+        )
+        self.position = position
+
+
 class ProjectionWorker:
     """One projection fed from the case application into its view."""
 
@@ -86,12 +97,15 @@ class ProjectionWorker:
                 rows = RowBatch(self.view, keys)
             else:
                 rows.load(keys)
-            for event in events:
+            for notification, event in zip(part, events, strict=True):
                 handler = handlers.get(event.__class__)
                 if handler is None:
                     handler = self.projection.handler_for(event.__class__)
                     handlers[event.__class__] = handler
-                handler(event, rows)
+                try:
+                    handler(event, rows)
+                except Exception as error:
+                    raise ProjectionError(self.projection.name, notification.id, event) from error
         if rows is None:
             raise ValueError("a batch has at least one notification")
         tracking = Tracking(self.upstream, notifications[-1].id)

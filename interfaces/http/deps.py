@@ -93,7 +93,23 @@ def wait_until(position: int | None, current: Callable[[], int], timeout: float,
 def wait_for_position(cases: CaseApplication, position: int | None, timeout: float) -> None:
     if position is None or cases.has_reached(position):
         return
+    check_position_recorded(cases, position)
     wait_until(position, cases.position, timeout, "the case store")
+
+
+def check_position_recorded(cases: CaseApplication, position: int | None) -> None:
+    """A position is given out when its event is committed: one beyond the store's last
+    is none a write answered (yet), so waiting for it would only time out."""
+    if position is None or cases.has_reached(position):
+        return
+    head = cases.position()
+    if position > head:
+        raise ProblemError(
+            422,
+            "No such position",
+            f"position {position} is not recorded (the store is at {head}): use a position"
+            " a write answered",
+        )
 
 
 def readable_case(cases: CaseApplication, user: User, case_id: UUID) -> Case:

@@ -432,7 +432,7 @@ def test_the_tables_cover_every_route_of_the_api(client: TestClient) -> None:
     }
     tested = {(e.method, "/v1/cases/{case_id}" + e.route) for e in ENDPOINTS}
     tested |= {("GET", path) for path in VIEW_PATHS.values()}
-    tested |= {("POST", "/v1/cases"), ("GET", "/health")}
+    tested |= {("POST", "/v1/cases"), ("GET", "/health"), ("GET", "/health/live")}
     tested |= TESTED_ELSEWHERE  # their rights are tested in the files named there
     assert declared == tested
 

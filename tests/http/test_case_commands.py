@@ -257,10 +257,13 @@ def test_reading_with_an_invalid_id_or_position_answers_422(api: Api, client: Te
 def test_health_answers_ok_with_the_store_and_its_position(
     api: Api, client: TestClient, api_settings: Settings
 ) -> None:
-    assert client.get("/health").json() == {
+    health = client.get("/health").json()
+    assert {k: v for k, v in health.items() if k != "views"} == {
         "status": "ok",
         "store": api_settings.store,
         "position": 0,
     }
+    assert set(health["views"]) == {"overview", "report", "waitlist"}
+    assert all(v["state"] == "live" and v["lag"] >= 0 for v in health["views"].values())
     api.open_case()
     assert store_position(client) == api.position

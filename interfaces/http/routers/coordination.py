@@ -18,6 +18,7 @@ from interfaces.http.deps import (
     PositionQuery,
     SettingsDep,
     UserDep,
+    check_position_recorded,
     readable_case,
     wait_until,
 )
@@ -37,10 +38,16 @@ def view_of(request: Request, name: str, position: int | None, timeout: float) -
     views: Views = request.app.state.views
     view = views.opened[name].view
     upstream = request.app.state.cases.name
-    if position is not None and views.failure(name) is not None:
-        detail = f"the {name} view has stopped on an error and is behind; operators see it logged"
-        raise ProblemError(503, "View stopped", detail, {"Retry-After": "60"})
-    wait_until(position, lambda: view.position(upstream), timeout, f"the {name} view")
+    check_position_recorded(request.app.state.cases, position)
+
+    def reached() -> int:
+        """The view's position; a view that stopped on an error will not reach any more."""
+        if views.failure(name) is not None:
+            detail = f"the {name} view has stopped on an error and is behind; see /health"
+            raise ProblemError(503, "View stopped", detail, {"Retry-After": "60"})
+        return view.position(upstream)
+
+    wait_until(position, reached, timeout, f"the {name} view")
     return view
 
 

@@ -1,25 +1,56 @@
-"""Is the service up and its store reachable?"""
+"""Is the service up (liveness), and can it serve (readiness: its store answers and no view
+it runs has failed)? Per view: its position, how far it lags, and its state."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from application.errors import StoreUnavailableError
 from interfaces.http.deps import CasesDep, SettingsDep
 
 router = APIRouter(tags=["health"])
+RETRY = {"Retry-After": str(StoreUnavailableError.retry_after_seconds)}
+
+
+@router.get("/health/live", response_model=None)
+def live() -> JSONResponse:
+    """200 while the process answers at all: for an orchestrator's liveness probe."""
+    return JSONResponse({"status": "live"})
 
 
 @router.get("/health", response_model=None)
-def health(cases: CasesDep, settings: SettingsDep) -> JSONResponse:
-    """200 when the event store answers, 503 when it does not."""
+def health(request: Request, cases: CasesDep, settings: SettingsDep) -> JSONResponse:
+    """Readiness: 200 when the event store answers and every view this process runs is
+    live; 503 when the store does not answer or a view's worker has failed (a bug: it
+    stopped at the position shown, and serves nothing newer until the process restarts).
+    A view kept by a separate `projections run` process shows its position and lag."""
     try:
         position = cases.position()
+        views = view_states(request, position)
     except Exception as error:
-        return JSONResponse(
-            {"status": "unavailable", "store": settings.store, "error": type(error).__name__},
-            status_code=503,
-            headers={"Retry-After": str(StoreUnavailableError.retry_after_seconds)},
-        )
-    return JSONResponse({"status": "ok", "store": settings.store, "position": position})
+        down = {"status": "unavailable", "store": settings.store, "error": type(error).__name__}
+        return JSONResponse(down, status_code=503, headers=RETRY)
+    failed = [name for name, view in views.items() if view["state"] == "failed"]
+    body: dict[str, Any] = {
+        "status": "failed" if failed else "ok",
+        "store": settings.store,
+        "position": position,
+        "views": views,
+    }
+    return JSONResponse(body, status_code=503 if failed else 200)
+
+
+def view_states(request: Request, head: int) -> dict[str, dict[str, Any]]:
+    views = request.app.state.views
+    states = {}
+    for name, opened in sorted(views.opened.items()):
+        position = opened.view.position(request.app.state.cases.name)
+        failure = views.failure(name)
+        state = "failed" if failure is not None else "live"
+        states[name] = {"position": position, "lag": head - position, "state": state}
+        if failure is not None:
+            states[name]["error"] = type(failure).__name__
+    return states
