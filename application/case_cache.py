@@ -43,12 +43,17 @@ class CaseCache:
         self.size = size
         self._cases: OrderedDict[UUID, Case] = OrderedDict()
         self._lock = threading.Lock()
+        self.hits = self.misses = 0
+        """Lookups that found the case, and that did not (for the metrics)."""
 
     def get(self, case_id: UUID) -> Case | None:
         with self._lock:
             case = self._cases.get(case_id)
             if case is not None:
                 self._cases.move_to_end(case_id)
+                self.hits += 1
+            else:
+                self.misses += 1
             return case
 
     def drop(self, case_id: UUID) -> None:

@@ -13,7 +13,9 @@ from application.cases import CaseApplication
 from application.clock import Clock, SystemClock
 from application.persistence import setup_lock
 from application.settings import Settings, load_settings
+from interfaces.http import metrics
 from interfaces.http.collector import tuned_for_serving
+from interfaces.http.metrics import Metrics, RequestMetrics
 from interfaces.http.middleware import BodySizeLimit, RequestLog
 from interfaces.http.problems import install_problem_handlers, problems_as_problem_json
 from interfaces.http.read_log import LoggedBeforeSent
@@ -44,6 +46,7 @@ ROUTERS = (
     audit.router,
     reports.router,
     health.router,
+    metrics.router,
 )
 """Their routes join the app's own list as they are (each router carries its prefix and
 the problem responses), rather than through `include_router`: FastAPI (0.165) matches an
@@ -94,7 +97,9 @@ def create_app(
     for router in ROUTERS:
         app.router.routes.extend(router.routes)
     app.openapi = lambda: problems_as_problem_json(app)  # type: ignore[method-assign]
+    app.state.metrics = Metrics(app)
     app.add_middleware(LoggedBeforeSent)  # innermost: the request log sees a refusal's 503
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     app.add_middleware(RequestLog)
     return app

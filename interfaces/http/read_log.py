@@ -64,6 +64,7 @@ def record_read(request: Request, record: AccessRecord | None, case_id: UUID) ->
         return
     access_log: AccessLog = request.app.state.access_log
     pending = Pending(case_id, access_log.submit([record]))
+    request.app.state.metrics.observe_commit(pending.written)
     held: list[Pending] | None = request.scope.get("state", {}).get(PENDING)
     if held is not None:
         held.append(pending)
@@ -81,7 +82,9 @@ def record_read_of_version(
     if record is None:
         return None
     access_log: AccessLog = request.app.state.access_log
-    return access_log.submit([record], Shown(case.id, case.version))
+    written = access_log.submit([record], Shown(case.id, case.version))
+    request.app.state.metrics.observe_commit(written)
+    return written
 
 
 async def logged_as_latest(read: Future[bool], case_id: UUID) -> bool:
