@@ -104,7 +104,8 @@ def rebuild(
     all_: Annotated[bool, typer.Option("--all", help="Rebuild every projection")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
 ) -> None:
-    """Empty a view and replay every event into it. Safe to interrupt and rerun."""
+    """Build a view anew beside the live one and swap it in when it has caught up; the
+    live view serves meanwhile. Safe to interrupt (the live view stays) and rerun."""
     if not names and not all_:
         typer.echo("name a projection or pass --all", err=True)
         raise typer.Exit(2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Collection, Sequence
 from typing import Any
@@ -40,26 +41,77 @@ def without_nul(value: Any) -> Any:
 class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.rows_table = self.tracking_table_name.removesuffix("_tracking") + "_rows"
-        self.check_identifier_length(self.rows_table)
+        self.live_table = self.tracking_table_name.removesuffix("_tracking") + "_rows"
+        self.check_identifier_length(self.live_table + "_next_place")
+        self._use_rows(self.live_table)
+        self.sql_create_statements.extend(self._rows_statements())
+
+    def _use_rows(self, table: str) -> None:
+        self.rows_table = table
         self._select_keys = self._sql("SELECT * FROM {rows} WHERE key = ANY(%s)")
-        self.sql_create_statements.extend(
-            [
-                self._sql(
-                    "CREATE TABLE IF NOT EXISTS {rows} (key text PRIMARY KEY, case_id text "
-                    "NOT NULL, municipality text NOT NULL, team text NOT NULL, kind text "
-                    "NOT NULL, doc jsonb NOT NULL)"
+
+    def _rows_statements(self) -> list[Composed]:
+        return [
+            self._sql(
+                "CREATE TABLE IF NOT EXISTS {rows} (key text PRIMARY KEY, case_id text "
+                "NOT NULL, municipality text NOT NULL, team text NOT NULL, kind text "
+                "NOT NULL, doc jsonb NOT NULL)"
+            ),
+            self._sql(
+                "CREATE INDEX IF NOT EXISTS {place} ON {rows} (kind, municipality, team)",
+                place=f"{self.rows_table}_place",
+            ),
+            self._sql(
+                "CREATE INDEX IF NOT EXISTS {by_case} ON {rows} (case_id)",
+                by_case=f"{self.rows_table}_case",
+            ),
+        ]
+
+    def next_version(self, upstream: str) -> PostgresDocumentView:
+        """An empty table beside the live one (`<view>_rows_next`), tracked as `upstream`."""
+        built = copy.copy(self)
+        built._use_rows(self.live_table + "_next")
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(built._sql("DROP TABLE IF EXISTS {rows}"))
+            for statement in built._rows_statements():
+                curs.execute(statement)
+            curs.execute(
+                self._tracking_sql("DELETE FROM {} WHERE application_name = %s"), (upstream,)
+            )
+        return built
+
+    def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
+        """In one transaction: the built table becomes the live one, its position the
+        view's. Readers wait on the lock for that moment; the live worker finds the
+        position moved and resumes from it."""
+        assert isinstance(built, PostgresDocumentView)
+        live, next_ = self.live_table, built.rows_table
+        schema = Identifier(self.datastore.schema)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._sql("LOCK TABLE {rows} IN ACCESS EXCLUSIVE MODE"))
+            curs.execute(self._sql("DROP TABLE {rows}"))
+            curs.execute(built._sql("ALTER TABLE {rows} RENAME TO {live}", live=live))
+            for suffix in ("pkey", "place", "case"):
+                curs.execute(
+                    SQL("ALTER INDEX {}.{} RENAME TO {}").format(
+                        schema, Identifier(f"{next_}_{suffix}"), Identifier(f"{live}_{suffix}")
+                    )
+                )
+            curs.execute(
+                self._tracking_sql("DELETE FROM {} WHERE application_name = %s"), (upstream,)
+            )
+            curs.execute(
+                self._tracking_sql(
+                    "UPDATE {} SET application_name = %s WHERE application_name = %s"
                 ),
-                self._sql(
-                    "CREATE INDEX IF NOT EXISTS {place} ON {rows} (kind, municipality, team)",
-                    place=f"{self.rows_table}_place",
-                ),
-                self._sql(
-                    "CREATE INDEX IF NOT EXISTS {by_case} ON {rows} (case_id)",
-                    by_case=f"{self.rows_table}_case",
-                ),
-            ]
+                (upstream, built_upstream),
+            )
+
+    def _tracking_sql(self, template: str) -> Composed:
+        table = Composed(
+            [Identifier(self.datastore.schema), SQL("."), Identifier(self.tracking_table_name)]
         )
+        return SQL(template).format(table)
 
     def _sql(self, template: str, **names: str) -> Composed:
         identifiers = {k: Identifier(v) for k, v in names.items()}
@@ -112,9 +164,8 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             return [ViewRow.decoded(r) for r in curs.fetchall()]
 
     def reset(self, upstream: str) -> None:
-        tracking = SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
-            Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
-        )
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._sql("DELETE FROM {rows}"))
-            curs.execute(tracking, (upstream,))
+            curs.execute(
+                self._tracking_sql("DELETE FROM {} WHERE application_name = %s"), (upstream,)
+            )

@@ -40,6 +40,10 @@ Progress = Callable[[int], None]
 log = logging.getLogger("gezinsregie.projections")
 
 
+REBUILDING = ":rebuild"
+"""A rebuild tracks its position under the upstream's name with this suffix."""
+
+
 class ProjectionError(Exception):
     """A projection's handler failed on an event: a bug, named with where it happened."""
 
@@ -55,10 +59,15 @@ class ProjectionWorker:
     """One projection fed from the case application into its view."""
 
     def __init__(
-        self, cases: CaseApplicationBase, projection: Projection, view: DocumentView
+        self,
+        cases: CaseApplicationBase,
+        projection: Projection,
+        view: DocumentView,
+        upstream: str | None = None,
     ) -> None:
         self.cases, self.projection, self.view = cases, projection, view
-        self.upstream = cases.name
+        self.upstream = upstream or cases.name
+        """The name its position is tracked under (a rebuild's differs from the view's)."""
         self.stopping = threading.Event()
         self.handlers: dict[type[Any], Callable[[Any, RowBatch], None]] = {}
         """The projection's handler per event class, looked up on first use."""
@@ -127,9 +136,16 @@ class ProjectionWorker:
         return done
 
     def rebuild(self, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> int:
-        """Empty the view and its position in one transaction, then replay everything."""
-        self.view.reset(self.upstream)
-        return self.catch_up(batch_size, progress)
+        """Build the view anew beside the live one, which goes on serving; once the new
+        version has caught up with the store, swap it in, in one transaction. The live
+        worker (in `serve`, or `projections run`) finds the position moved and resumes
+        from the new one. Interrupted, the live view is untouched; a rerun starts over."""
+        upstream = f"{self.upstream}{REBUILDING}"
+        built = self.view.next_version(upstream)
+        builder = ProjectionWorker(self.cases, self.projection, built, upstream=upstream)
+        done = builder.catch_up(batch_size, progress)
+        self.view.promote(built, self.upstream, upstream)
+        return done
 
     def run(self) -> None:
         """Keep the view current until stopped: by subscription where the store has one

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Sequence
 from itertools import islice
 
@@ -11,24 +12,65 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from projections.view import DocumentView, RowFilter, ViewRow
 
 CHUNK = 500
-UPSERT = (
-    "INSERT INTO view_rows (key, case_id, municipality, team, kind, doc) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET case_id = excluded.case_id, "
-    "municipality = excluded.municipality, team = excluded.team, kind = excluded.kind, "
-    "doc = excluded.doc"
-)
+LIVE = "view_rows"
+NEXT = "view_rows_next"
+"""A rebuild writes the next version of the rows beside the live ones, then swaps."""
+
+
+def rows_statements(table: str) -> list[str]:
+    return [
+        f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
+        "municipality TEXT NOT NULL, team TEXT NOT NULL, kind TEXT NOT NULL, doc TEXT NOT NULL)",
+        *index_statements(table, table),
+    ]
+
+
+def index_statements(table: str, named_for: str) -> list[str]:
+    return [
+        f"CREATE INDEX IF NOT EXISTS {named_for}_place ON {table} (kind, municipality, team)",
+        f"CREATE INDEX IF NOT EXISTS {named_for}_case ON {table} (case_id)",
+    ]
 
 
 class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
+    rows_table = LIVE
+
     def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            "CREATE TABLE IF NOT EXISTS view_rows (key TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
-            "municipality TEXT NOT NULL, team TEXT NOT NULL, kind TEXT NOT NULL, "
-            "doc TEXT NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS view_rows_place ON view_rows (kind, municipality, team)",
-            "CREATE INDEX IF NOT EXISTS view_rows_case ON view_rows (case_id)",
-        ]
+        return [*super().construct_create_table_statements(), *rows_statements(LIVE)]
+
+    @property
+    def _upsert(self) -> str:
+        return (
+            f"INSERT INTO {self.rows_table} (key, case_id, municipality, team, kind, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET case_id = "
+            "excluded.case_id, municipality = excluded.municipality, team = excluded.team, "
+            "kind = excluded.kind, doc = excluded.doc"
+        )
+
+    def next_version(self, upstream: str) -> SQLiteDocumentView:
+        built = copy.copy(self)
+        built.rows_table = NEXT
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DROP TABLE IF EXISTS {NEXT}")
+            for statement in rows_statements(NEXT):
+                c.execute(statement)
+            c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))
+        return built
+
+    def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
+        assert isinstance(built, SQLiteDocumentView) and built.rows_table == NEXT
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DROP TABLE {LIVE}")
+            c.execute(f"ALTER TABLE {NEXT} RENAME TO {LIVE}")
+            for index in ("place", "case"):
+                c.execute(f"DROP INDEX IF EXISTS {NEXT}_{index}")
+            for statement in index_statements(LIVE, LIVE):
+                c.execute(statement)
+            c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))
+            c.execute(
+                "UPDATE tracking SET application_name = ? WHERE application_name = ?",
+                (upstream, built_upstream),
+            )
 
     def get_rows(self, keys: Collection[str]) -> dict[str, ViewRow]:
         found: dict[str, ViewRow] = {}
@@ -36,7 +78,7 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         with self.datastore.transaction(commit=False) as c:
             while chunk := list(islice(remaining, CHUNK)):
                 marks = ",".join("?" * len(chunk))
-                c.execute(f"SELECT * FROM view_rows WHERE key IN ({marks})", chunk)
+                c.execute(f"SELECT * FROM {self.rows_table} WHERE key IN ({marks})", chunk)
                 found.update((r["key"], ViewRow.decoded(r)) for r in c.fetchall())
         return found
 
@@ -47,13 +89,15 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
             c.execute("UPDATE tracking SET notification_id = notification_id WHERE 0")  # lock
             recorded = self._max_tracking_id(tracking.application_name, c)
             self.check_still_at(recorded, after, tracking)
-            c.executemany(UPSERT, [row.encoded() for row in upserts])
-            c.executemany("DELETE FROM view_rows WHERE key = ?", [(key,) for key in deletes])
+            c.executemany(self._upsert, [row.encoded() for row in upserts])
+            c.executemany(
+                f"DELETE FROM {self.rows_table} WHERE key = ?", [(key,) for key in deletes]
+            )
             self._insert_tracking(c, tracking)
 
     def select_rows(self, where: RowFilter) -> list[ViewRow]:
         clauses = where.clauses()
-        sql = "SELECT * FROM view_rows"
+        sql = f"SELECT * FROM {self.rows_table}"
         if clauses:
             sql += " WHERE " + " AND ".join(f"{name} = ?" for name, _ in clauses)
         with self.datastore.transaction(commit=False) as c:
@@ -62,5 +106,5 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
 
     def reset(self, upstream: str) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute("DELETE FROM view_rows")
+            c.execute(f"DELETE FROM {self.rows_table}")
             c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))

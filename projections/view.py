@@ -84,5 +84,15 @@ class DocumentView(TrackingRecorder, ABC):
     def reset(self, upstream: str) -> None:
         """Empty the view and forget the upstream position, in one transaction."""
 
+    @abstractmethod
+    def next_version(self, upstream: str) -> DocumentView:
+        """An empty next version of the view beside this one, its position tracked as
+        `upstream` (a rebuild fills it while this one serves)."""
+
+    @abstractmethod
+    def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
+        """Make `built` this view, and its position (tracked as `built_upstream`) this
+        view's position for `upstream`, in one transaction."""
+
     def position(self, upstream: str) -> int:
         return self.max_tracking_id(upstream) or 0

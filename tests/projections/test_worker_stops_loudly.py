@@ -15,7 +15,7 @@ from domain.events_intake import CaseTriaged
 from projections.overview import OverviewProjection
 from projections.projection import RowBatch
 from projections.registry import OpenView
-from projections.runner import ProjectionWorker
+from projections.runner import ProjectionError, ProjectionWorker
 from tests.projections.support import Family
 
 
@@ -43,7 +43,9 @@ def test_a_bug_stops_the_worker_loudly_at_the_event_before_it(
         runner.start()
         runner.join(timeout=30)
     assert not runner.is_alive(), "the worker went on after a bug"
-    assert isinstance(worker.failure, ZeroDivisionError)
+    assert isinstance(worker.failure, ProjectionError)
+    assert isinstance(worker.failure.__cause__, ZeroDivisionError)
+    assert "failed on CaseTriaged at position" in str(worker.failure)
     assert worker.position < app.position()  # nothing of the failing batch was applied
     assert worker.position in (0, opened_at)
     [record] = [r for r in caplog.records if r.levelno == logging.CRITICAL]
