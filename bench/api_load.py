@@ -82,6 +82,7 @@ from application.errors import ConcurrentChangeError
 from application.persistence import postgres_conninfo
 from application.settings import Settings, load_settings
 from bench.served import wait_healthy
+from bench.stores import drop_schema
 from domain.authorization import Role, User
 from domain.errors import DomainError, InvalidInputError
 from domain.provenance import Actor
@@ -250,11 +251,8 @@ def create_schema(dbname: str, schemas: list[str]) -> str:
 
 
 def drop_schemas(dbname: str, schemas: list[str]) -> None:
-    with psycopg.connect(postgres_conninfo(base_settings(dbname)), autocommit=True) as connection:
-        for schema in schemas:
-            connection.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-            )
+    for schema in schemas:
+        drop_schema(base_settings(dbname), schema)  # and its key store's
     schemas.clear()
 
 

@@ -36,6 +36,7 @@ from application.persistence import postgres_conninfo
 from application.settings import Settings, load_settings
 from bench.api_load import Server, free_port, stop_server
 from bench.served import wait_healthy
+from bench.stores import drop_schema
 from domain.authorization import Role, User
 from interfaces.tokens import TokenService
 
@@ -202,10 +203,7 @@ def main() -> None:
         print(stop_server(server))
         worker.terminate()
         worker.wait(timeout=30)
-        with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-            )
+        drop_schema(settings, schema)  # and its key store's
         print(f"logs in {logs}")
 
 
