@@ -124,5 +124,38 @@ def problems_as_problem_json(app: FastAPI) -> dict[str, Any]:
                     response["content"] = {PROBLEM_JSON: {"schema": problem_schema}}
         schema["components"]["schemas"].pop("HTTPValidationError", None)
         schema["components"]["schemas"].pop("ValidationError", None)
+        add_links(schema)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+LINKED_IDS = {
+    "/v1/cases": ("case_id", "$response.body#/case_id", "201"),
+    "/v1/cases/{case_id}/referrals": ("referral_id", "$request.body#/referral_id", "200"),
+    "/v1/cases/{case_id}/consents": ("consent_id", "$request.body#/consent_id", "200"),
+    "/v1/cases/{case_id}/erasure-requests": ("request_id", "$request.body#/request_id", "200"),
+}
+"""Which answer (or request) gives the id that other operations take in their path."""
+
+
+def add_links(schema: dict[str, Any]) -> None:
+    """OpenAPI links: from the operation that makes an id to every operation whose path
+    takes it (and the case it belongs to), so a client, or a tester following them, can go
+    from opening a case to everything done with it."""
+    paths = schema["paths"]
+    for source, (name, value, status) in LINKED_IDS.items():
+        response = paths[source]["post"]["responses"].get(status)
+        if response is None:
+            continue
+        links = response.setdefault("links", {})
+        for path, operations in paths.items():
+            if path == source or f"{{{name}}}" not in path:
+                continue
+            for operation in operations.values():
+                parameters = {name: value}
+                if name != "case_id":
+                    parameters["case_id"] = "$request.path.case_id"
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": parameters,
+                }

@@ -19,6 +19,7 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
 from pydantic import SecretStr
 from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import ASGIClient, get_client
@@ -45,7 +46,7 @@ OPENED = "2026-01-05T09:30:00+00:00"
 SCHEMA = schemathesis.openapi.from_dict(
     create_app(load_settings(store="sqlite", jwt_secret=SECRET)).openapi()
 )
-SCHEMA.config.phases.update(phases=["examples", "fuzzing"])
+SCHEMA.config.phases.update(phases=["examples", "fuzzing", "stateful"])
 FUZZ = settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -149,14 +150,14 @@ def is_not_yet_available(response: schemathesis.Response) -> bool:
     return bool(problem["title"] == "Not yet available" and header(response, "retry-after"))
 
 
-def call_and_check(case: schemathesis.Case, target: Target, user: User) -> None:
+def call_and_check(case: schemathesis.Case, target: Target, user: User) -> schemathesis.Response:
     headers = target.headers(user)
     logged = len(target.log.records)
     # An exception the app does not handle comes back here raised, with its traceback and
     # a curl command to reproduce; a 5xx the app answers itself is caught below.
     response = case.call(session=target.session, headers=headers)
     if is_not_yet_available(response):
-        return
+        return response
     if response.status_code >= 500:
         tracebacks = "\n".join(target.log.records[logged:]) or "(nothing logged)"
         pytest.fail(
@@ -169,12 +170,13 @@ def call_and_check(case: schemathesis.Case, target: Target, user: User) -> None:
         problem = response.json()
         assert problem["status"] == response.status_code
         assert isinstance(problem["title"], str) and isinstance(problem["detail"], str)
-        return
+        return response
     case.validate_response(
         response,
         checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
         headers=headers,
     )
+    return response
 
 
 USERS = pytest.mark.parametrize("user", [COORDINATOR, ADMIN], ids=["coordinator", "admin"])
@@ -216,3 +218,26 @@ def test_a_documented_422_looks_as_documented(target: Target) -> None:
     case.validate_response(
         response, checks=[response_schema_conformance, content_type_conformance], headers=headers
     )
+
+
+STATEFUL = settings(
+    max_examples=max(5, settings().max_examples // 20),
+    stateful_step_count=8,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def test_sequences_that_follow_the_documents_links_get_no_5xx(target: Target) -> None:
+    """The stateful phase: schemathesis opens cases and follows the OpenAPI links from
+    them (commands, reads, referrals, consents, erasure requests), as an admin."""
+    machine = SCHEMA.as_state_machine()
+
+    class Sequences(machine):  # type: ignore[misc, valid-type]
+        def call(self, case: schemathesis.Case, **kwargs: Any) -> schemathesis.Response:
+            return call_and_check(case, target, ADMIN)
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            """Checked in `call` (problem+json errors are the API's contract)."""
+
+    run_state_machine_as_test(Sequences, settings=STATEFUL)
