@@ -28,9 +28,37 @@ BEFORE = 40
 """Cases opened before the rebuild starts."""
 
 
-@pytest.fixture
-def api_settings(store_settings: Settings) -> Settings:
-    return in_process(store_settings)
+@pytest.fixture(params=["serve", "projections run"])
+def api_settings(request: pytest.FixtureRequest, store_settings: Settings) -> Settings:
+    """The live views kept by the API's own workers (`serve`), or by a worker of their own
+    (as `gezinsregie projections run` keeps them, here in a thread)."""
+    settings = in_process(store_settings)
+    if request.param == "projections run":
+        settings = settings.model_copy(update={"projections_in_process": False})
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def separate_workers(api_settings: Settings, clock: FixedClock) -> Iterator[None]:
+    """Without workers in the API: one per view, as `projections run` runs them."""
+    if api_settings.runs_projections_in_process:
+        yield
+        return
+    cases = CaseApplication(lean(api_settings), clock)
+    views = [open_view(lean(api_settings), name) for name in ("overview", "waitlist")]
+    workers = [worker_for(cases, view) for view in views]
+    threads = [threading.Thread(target=w.run) for w in workers]
+    for thread in threads:
+        thread.start()
+    yield
+    for worker in workers:
+        worker.stop()
+    for thread in threads:
+        thread.join()
+    assert all(w.failure is None for w in workers), [w.failure for w in workers]
+    for view in views:
+        view.close()
+    cases.close()
 
 
 @pytest.fixture
@@ -95,6 +123,7 @@ def test_a_rebuild_beside_the_live_view_never_shows_readers_a_partial_view(
     assert len(response.json()["cases"]) == len(opened)
     health = client.get("/health").json()
     assert health["views"]["overview"]["state"] == "live"
+    assert health["views"]["overview"]["lag"] >= 0
 
     live = open_view(lean(api_settings), "overview")
     try:
