@@ -75,10 +75,14 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             curs.execute(built._sql("DROP TABLE IF EXISTS {rows}"))
             for statement in built._rows_statements():
                 curs.execute(statement)
-            curs.execute(
-                self._tracking_sql("DELETE FROM {} WHERE application_name = %s"), (upstream,)
-            )
+            curs.execute(self._forget_position, (upstream,))
         return built
+
+    def abandon(self, built: DocumentView, built_upstream: str) -> None:
+        assert isinstance(built, PostgresDocumentView)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(built._sql("DROP TABLE IF EXISTS {rows}"))
+            curs.execute(self._forget_position, (built_upstream,))
 
     def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
         """In one transaction: the built table becomes the live one, its position the
@@ -97,9 +101,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
                         schema, Identifier(f"{next_}_{suffix}"), Identifier(f"{live}_{suffix}")
                     )
                 )
-            curs.execute(
-                self._tracking_sql("DELETE FROM {} WHERE application_name = %s"), (upstream,)
-            )
+            curs.execute(self._forget_position, (upstream,))
             curs.execute(
                 self._tracking_sql(
                     "UPDATE {} SET application_name = %s WHERE application_name = %s"
@@ -108,10 +110,12 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             )
 
     def _tracking_sql(self, template: str) -> Composed:
-        table = Composed(
-            [Identifier(self.datastore.schema), SQL("."), Identifier(self.tracking_table_name)]
-        )
-        return SQL(template).format(table)
+        schema, table = Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
+        return SQL(template).format(Composed([schema, SQL("."), table]))
+
+    @property
+    def _forget_position(self) -> Composed:
+        return self._tracking_sql("DELETE FROM {} WHERE application_name = %s")
 
     def _sql(self, template: str, **names: str) -> Composed:
         identifiers = {k: Identifier(v) for k, v in names.items()}
@@ -166,6 +170,4 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
     def reset(self, upstream: str) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._sql("DELETE FROM {rows}"))
-            curs.execute(
-                self._tracking_sql("DELETE FROM {} WHERE application_name = %s"), (upstream,)
-            )
+            curs.execute(self._forget_position, (upstream,))

@@ -22,7 +22,7 @@ from application.case_application import CaseApplicationBase
 from application.errors import StoreUnavailableError
 from domain.case_event import CaseEvent
 from projections.projection import Projection, RowBatch
-from projections.view import DocumentView
+from projections.view import REBUILDING, DocumentView
 
 BATCH_SIZE = 1000
 EVENTS_PER_READ = 1000
@@ -38,10 +38,6 @@ STORE_AWAY = (StoreUnavailableError, OperationalError, InterfaceError)
 """What a database outage or restart raises: the worker resumes from its position."""
 Progress = Callable[[int], None]
 log = logging.getLogger("gezinsregie.projections")
-
-
-REBUILDING = ":rebuild"
-"""A rebuild tracks its position under the upstream's name with this suffix."""
 
 
 class ProjectionError(Exception):
@@ -143,7 +139,11 @@ class ProjectionWorker:
         upstream = f"{self.upstream}{REBUILDING}"
         built = self.view.next_version(upstream)
         builder = ProjectionWorker(self.cases, self.projection, built, upstream=upstream)
-        done = builder.catch_up(batch_size, progress)
+        try:
+            done = builder.catch_up(batch_size, progress)
+        except BaseException:
+            self.view.abandon(built, upstream)
+            raise
         self.view.promote(built, self.upstream, upstream)
         return done
 

@@ -57,6 +57,11 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
             c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))
         return built
 
+    def abandon(self, built: DocumentView, built_upstream: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DROP TABLE IF EXISTS {NEXT}")
+            c.execute("DELETE FROM tracking WHERE application_name = ?", (built_upstream,))
+
     def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
         assert isinstance(built, SQLiteDocumentView) and built.rows_table == NEXT
         with self.datastore.transaction(commit=True) as c:

@@ -53,6 +53,10 @@ class RowFilter:
         return [(name, value) for name, value in vars(self).items() if value is not None]
 
 
+REBUILDING = ":rebuild"
+"""A rebuild tracks its position under the upstream's name with this suffix."""
+
+
 class DocumentView(TrackingRecorder, ABC):
     """The storage interface every projection writes to."""
 
@@ -93,6 +97,14 @@ class DocumentView(TrackingRecorder, ABC):
     def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
         """Make `built` this view, and its position (tracked as `built_upstream`) this
         view's position for `upstream`, in one transaction."""
+
+    @abstractmethod
+    def abandon(self, built: DocumentView, built_upstream: str) -> None:
+        """Drop a next version that will not be promoted (an interrupted rebuild)."""
+
+    def rebuilding(self, upstream: str) -> int | None:
+        """The position of a rebuild under way beside this view, if there is one."""
+        return self.max_tracking_id(f"{upstream}{REBUILDING}")
 
     def position(self, upstream: str) -> int:
         return self.max_tracking_id(upstream) or 0

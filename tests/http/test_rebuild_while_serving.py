@@ -148,7 +148,10 @@ def test_an_interrupted_rebuild_leaves_the_live_view_serving(
     try:
         worker = worker_for(cases, view)
 
+        seen: list[dict[str, object]] = []
+
         def interrupt(events: int) -> None:
+            seen.append(client.get("/health").json()["views"]["overview"])
             raise KeyboardInterrupt
 
         with pytest.raises(KeyboardInterrupt):
@@ -156,6 +159,9 @@ def test_an_interrupted_rebuild_leaves_the_live_view_serving(
     finally:
         view.close()
         cases.close()
+
+    assert seen[0]["state"] == "rebuilding" and seen[0]["rebuild_position"] == 3
+    assert client.get("/health").json()["views"]["overview"]["state"] == "live"  # abandoned
 
     after = client.get("/v1/overview", params={"position": position}, headers=headers)
     assert after.status_code == 200

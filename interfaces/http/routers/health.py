@@ -1,5 +1,6 @@
 """Is the service up (liveness), and can it serve (readiness: its store answers and no view
-it runs has failed)? Per view: its position, how far it lags, and its state."""
+it runs has failed)? Per view: its position, how far it lags, and its state (live,
+rebuilding beside the live version, failed)."""
 
 from __future__ import annotations
 
@@ -44,13 +45,16 @@ def health(request: Request, cases: CasesDep, settings: SettingsDep) -> JSONResp
 
 
 def view_states(request: Request, head: int) -> dict[str, dict[str, Any]]:
-    views = request.app.state.views
+    views, upstream = request.app.state.views, request.app.state.cases.name
     states = {}
     for name, opened in sorted(views.opened.items()):
-        position = opened.view.position(request.app.state.cases.name)
+        position = opened.view.position(upstream)
         failure = views.failure(name)
-        state = "failed" if failure is not None else "live"
+        rebuilt_to = opened.view.rebuilding(upstream)
+        state = "failed" if failure else "rebuilding" if rebuilt_to is not None else "live"
         states[name] = {"position": position, "lag": head - position, "state": state}
         if failure is not None:
             states[name]["error"] = type(failure).__name__
+        if rebuilt_to is not None:
+            states[name]["rebuild_position"] = rebuilt_to
     return states
