@@ -92,6 +92,9 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         live, next_ = self.live_table, built.rows_table
         schema = Identifier(self.datastore.schema)
         with self.datastore.transaction(commit=True) as curs:
+            # The live worker's writes take this lock first: one under way ends before the
+            # swap, and the next finds the position moved (and resumes from it).
+            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (live,))
             curs.execute(self._sql("LOCK TABLE {rows} IN ACCESS EXCLUSIVE MODE"))
             curs.execute(self._sql("DROP TABLE {rows}"))
             curs.execute(built._sql("ALTER TABLE {rows} RENAME TO {live}", live=live))

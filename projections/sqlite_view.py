@@ -15,6 +15,9 @@ CHUNK = 500
 LIVE = "view_rows"
 NEXT = "view_rows_next"
 """A rebuild writes the next version of the rows beside the live ones, then swaps."""
+WRITE_LOCK = "UPDATE tracking SET notification_id = notification_id WHERE 0"
+"""A write that changes nothing, first in a transaction: it takes the write lock (waiting
+for it) before anything is read, so the transaction cannot find its snapshot stale later."""
 
 
 def rows_statements(table: str) -> list[str]:
@@ -51,6 +54,7 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         built = copy.copy(self)
         built.rows_table = NEXT
         with self.datastore.transaction(commit=True) as c:
+            c.execute(WRITE_LOCK)
             c.execute(f"DROP TABLE IF EXISTS {NEXT}")
             for statement in rows_statements(NEXT):
                 c.execute(statement)
@@ -59,12 +63,14 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
 
     def abandon(self, built: DocumentView, built_upstream: str) -> None:
         with self.datastore.transaction(commit=True) as c:
+            c.execute(WRITE_LOCK)
             c.execute(f"DROP TABLE IF EXISTS {NEXT}")
             c.execute("DELETE FROM tracking WHERE application_name = ?", (built_upstream,))
 
     def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
         assert isinstance(built, SQLiteDocumentView) and built.rows_table == NEXT
         with self.datastore.transaction(commit=True) as c:
+            c.execute(WRITE_LOCK)
             c.execute(f"DROP TABLE {LIVE}")
             c.execute(f"ALTER TABLE {NEXT} RENAME TO {LIVE}")
             for index in ("place", "case"):
@@ -91,7 +97,7 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking, after: int
     ) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute("UPDATE tracking SET notification_id = notification_id WHERE 0")  # lock
+            c.execute(WRITE_LOCK)
             recorded = self._max_tracking_id(tracking.application_name, c)
             self.check_still_at(recorded, after, tracking)
             c.executemany(self._upsert, [row.encoded() for row in upserts])
