@@ -40,6 +40,10 @@ def inspect_case(cases: CaseApplicationBase, case_id: UUID, as_of: datetime) -> 
     return CaseInspection(case_id, case.municipality, case.closed_at, inspect(events, as_of))
 
 
+class UnknownMunicipalityError(LookupError):
+    """No case of the store belongs to the municipality asked for (a typo, most likely)."""
+
+
 def inspect_cases(
     cases: CaseApplicationBase,
     as_of: datetime,
@@ -47,10 +51,14 @@ def inspect_cases(
     closed_from: datetime | None = None,
     closed_to: datetime | None = None,
 ) -> list[CaseInspection]:
-    """Every case of the municipality (all, if none), closed in the period if one is given."""
-    found = []
+    """Every case of the municipality (all, if none), closed in the period if one is given.
+    A municipality no case belongs to is an error, naming those there are."""
+    if closed_from and closed_to and closed_to < closed_from:
+        raise ValueError(f"the period ends ({closed_to:%Y-%m-%d}) before it starts")
+    found, known = [], set()
     for case_id in cases.case_ids():
         case: Case = cases.get_case(case_id)
+        known.add(case.municipality)
         if municipality and case.municipality != municipality:
             continue
         if closed_from or closed_to:
@@ -61,6 +69,11 @@ def inspect_cases(
             ):
                 continue
         found.append(inspect_case(cases, case_id, as_of))
+    if municipality and municipality not in known:
+        there = ", ".join(sorted(known)) or "none"
+        raise UnknownMunicipalityError(
+            f"no case of municipality {municipality!r}; there are: {there}"
+        )
     return found
 
 

@@ -14,7 +14,12 @@ from application.case_view_models import EventOut
 from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.errors import CaseNotFoundError
-from application.inspection_run import IndicatorTotals, inspect_cases, totals
+from application.inspection_run import (
+    IndicatorTotals,
+    UnknownMunicipalityError,
+    inspect_cases,
+    totals,
+)
 from application.reading import read_history
 from application.replay import ReplayMode, replay
 from domain.authorization import Role
@@ -102,6 +107,9 @@ def inspect_cases_command(
     try:
         moment = _utc(as_of) or cases.clock.now()
         found = inspect_cases(cases, moment, municipality, _utc(closed_from), _utc(closed_to))
+    except (ValueError, UnknownMunicipalityError) as error:
+        typer.echo(str(error).strip('"'), err=True)
+        raise typer.Exit(2) from None
     finally:
         cases.close()
     table = totals(found)

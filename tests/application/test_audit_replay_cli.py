@@ -90,3 +90,25 @@ def test_inspect_writes_the_table_as_json_csv_and_html(
     assert len(csv_lines) == 34
     html = (tmp_path / "report.html").read_text()
     assert "<table>" in html and "Per casus" in html and "T2" in html
+
+
+def test_inspect_refuses_a_municipality_without_cases_and_a_reversed_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo must not read as "0 cases, all fine"."""
+    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    app = CaseApplication(load_settings(), SystemClock())
+    opened = datetime.now(UTC) - timedelta(days=30)
+    app.open_case(COORDINATOR, occurred_at=opened, **melding(municipality="den-haag"))
+    app.close()
+    runner = CliRunner()
+
+    typo = runner.invoke(cli, ["audit", "inspect", "--municipality", "amsterdam"])
+    reversed_period = runner.invoke(
+        cli, ["audit", "inspect", "--closed-from", "2026-06-01", "--closed-to", "2026-01-01"]
+    )
+
+    assert typo.exit_code == 2
+    assert "no case of municipality 'amsterdam'; there are: den-haag" in typo.output
+    assert reversed_period.exit_code == 2
+    assert "the period ends (2026-01-01) before it starts" in reversed_period.output
