@@ -44,9 +44,10 @@ cli.add_typer(retention_cli, name="retention")
 
 
 @contextmanager
-def case_application() -> Iterator[CaseApplication]:
-    """The application on the configured store; a settings error ends with its message."""
-    app = CaseApplication(settings_or_exit(), SystemClock())
+def case_application(*, create: bool = False) -> Iterator[CaseApplication]:
+    """The application on the configured store (made if `create`); a settings error, or
+    a store that is not there, ends with its message."""
+    app = CaseApplication(settings_or_exit(store_must_exist=not create), SystemClock())
     try:
         yield app
     finally:
@@ -63,7 +64,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="The same seed and day write the same cases")] = 2021,
 ) -> None:
     """Write realistic demo families, in every phase of the lifecycle (50 per transaction)."""
-    with case_application() as app:
+    with case_application(create=True) as app:
         started = time.perf_counter()
         before = app.position()
         if cases < DEMO_PROGRESS_FROM:
@@ -191,13 +192,13 @@ def serve(
     demo: Annotated[bool, typer.Option(help="Load demo families into an empty store")] = False,
 ) -> None:
     """Serve the HTTP API (docs at /docs) until stopped; shuts down gracefully."""
-    settings = settings_or_exit()
+    settings = settings_or_exit(store_must_exist=False)
     if workers > 1 and settings.store != "postgres":
         typer.echo("--workers > 1 needs GEZINSREGIE_STORE=postgres", err=True)
         raise typer.Exit(2)
     TokenService(settings)  # fail early on a missing secret or key
     if demo:
-        with case_application() as app:
+        with case_application(create=True) as app:
             if app.position() == 0:
                 write_demo(app, 36)
     uvicorn.run(

@@ -10,12 +10,24 @@ import typer
 from application.settings import Settings, SettingsError, load_settings
 
 
-def settings_or_exit() -> Settings:
+def settings_or_exit(*, store_must_exist: bool = True) -> Settings:
+    """The settings, and (unless the command makes a store: `serve`, `demo`) an embedded
+    store that exists already: run from another directory, a command would otherwise make
+    a new empty store and a new secret beside it, and answer from those without a word."""
     try:
-        return load_settings()
+        settings = load_settings()
     except SettingsError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
+    events = settings.data_dir / "cases.sqlite"
+    if store_must_exist and settings.store == "sqlite" and not events.exists():
+        typer.echo(
+            f"no store in {settings.data_dir.resolve()}: run this where `gezinsregie serve`"
+            " keeps its data (or set GEZINSREGIE_DATA_DIR); `serve` and `demo` make one",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return settings
 
 
 def as_of_moment(given: datetime | None, now: datetime) -> datetime:

@@ -58,6 +58,7 @@ def test_the_replay_lists_events_up_to_the_moment_asked(
 
 def test_an_unknown_case_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    CaseApplication(load_settings(), SystemClock()).close()  # an (empty) store
     result = CliRunner().invoke(cli, ["audit", "replay", str(uuid4()), *OPERATOR])
     assert result.exit_code == 1
     assert "there is no case" in result.output

@@ -90,6 +90,27 @@ def test_the_command_refuses_a_date_in_the_future(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    CaseApplication(load_settings(), SystemClock()).close()  # an (empty) store
     result = CliRunner().invoke(cli, ["close-inactive", "--as-of", "2999-01-01"])
     assert result.exit_code == 2
     assert "future" in result.output
+
+
+def test_a_command_run_where_there_is_no_store_says_so_and_makes_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from another directory, it would otherwise answer from a new empty store (and
+    `token` sign with a new secret the server does not know)."""
+    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path / "elsewhere"))
+    for command in (
+        ["cases"],
+        ["close-inactive"],
+        ["token", "--sub", "s", "--org", "o", "--role", "admin"],
+    ):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "no store in" in result.output and "GEZINSREGIE_DATA_DIR" in result.output
+    assert not (tmp_path / "elsewhere").exists()
+    demo = CliRunner().invoke(cli, ["demo", "--cases", "2"])
+    assert demo.exit_code == 0, demo.output
+    assert CliRunner().invoke(cli, ["cases"]).exit_code == 0

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from application.cases import CaseApplication
-from application.clock import FixedClock
+from application.clock import FixedClock, SystemClock
 from application.settings import Settings, load_settings
 from interfaces.cli import cli
 from tests.conftest import store_env
@@ -90,6 +90,7 @@ def test_a_period_that_ends_before_it_starts_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
+    CaseApplication(load_settings(), SystemClock()).close()  # an (empty) store
     result = CliRunner().invoke(
         cli, ["report", "monitor", "--from", "2026-02-01", "--to", "2026-01-31"]
     )
