@@ -28,7 +28,6 @@ from domain.personal_data import ERASED, Path, PersonalField, sealed_fields
 SEALED = "_sealed_"
 """An envelope in a stored event: {SEALED: "c" (the case's key) or "m" (the member's),
 "ct": base64(nonce + ciphertext)}; which case and member is the event's own, bound in."""
-MARK = f'"{SEALED}"'.encode()
 CASE, MEMBER = "c", "m"
 CACHED_KEYS = 10_000
 TEXT = b"\x01"

@@ -87,7 +87,7 @@ from pydantic import SecretStr
 import interfaces.http.app as http_app
 from application.cases import CaseApplication
 from application.clock import Clock, FixedClock, SystemClock
-from application.sealing import MARK, SealingMapper
+from application.sealing import SEALED, SealingMapper
 from application.settings import Settings
 from bench.api_load import ROOT, Server, free_port, stop_server
 from bench.append import (
@@ -105,7 +105,7 @@ from bench.append import (
 from bench.privacy_cost import COORDINATOR, environment_of, open_the_case
 from bench.rebuild import NOW, Generated, Run, generate, read_raw, rebuild
 from bench.served import wait_healthy
-from bench.stores import drop_schema, postgres_unreachable
+from bench.stores import postgres_unreachable
 from interfaces.cli import SERVER_LOGGING
 from interfaces.tokens import TokenService
 from projections.registry import PROJECTIONS
@@ -175,7 +175,7 @@ def sealed_events(app: CaseApplication) -> tuple[int, int]:
     sealed = total = 0
     start = 1
     while notifications := app.recorder.select_notifications(start, 1000):
-        sealed += sum(MARK in n.state for n in notifications)
+        sealed += sum(f'"{SEALED}"'.encode() in n.state for n in notifications)
         total += len(notifications)
         start = notifications[-1].id + 1
     return sealed, total
@@ -194,24 +194,11 @@ def check_written_by(implementation: str, app: CaseApplication) -> None:
 
 @dataclass
 class KeyedBackend(Backend):
-    """bench.append's fresh stores, with the key-encryption key PostgreSQL requires; a
-    PostgreSQL schema is dropped with its key store's `<schema>_keys`."""
-
-    kek: str = field(default_factory=lambda: secrets.token_hex(32))
+    """bench.append's fresh stores, with overrides (the key-encryption key comes from the
+    environment `bench` sets; `drop_schema` drops the key store's schema too)."""
 
     def settings(self, **overrides: Any) -> Settings:
-        settings = super().settings()
-        update = {"key_encryption_key": SecretStr(self.kek), **overrides}
-        return settings.model_copy(update=update)
-
-    def cleanup(self, settings: Settings) -> None:
-        super().cleanup(settings)
-        if settings.store == "postgres":
-            drop_schema(settings, f"{settings.postgres_schema}_keys")
-
-    def drop_leftovers(self) -> None:
-        self.created_schemas |= {f"{schema}_keys" for schema in self.created_schemas}
-        super().drop_leftovers()
+        return super().settings().model_copy(update=overrides)
 
 
 @contextmanager

@@ -169,8 +169,3 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(Composed([query, SQL(" ORDER BY key")]), [v for _, v in clauses])
             return [ViewRow.decoded(r) for r in curs.fetchall()]
-
-    def reset(self, upstream: str) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self._sql("DELETE FROM {rows}"))
-            curs.execute(self._forget_position, (upstream,))

@@ -114,8 +114,3 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         with self.datastore.transaction(commit=False) as c:
             c.execute(sql + " ORDER BY key", [value for _, value in clauses])
             return [ViewRow.decoded(r) for r in c.fetchall()]
-
-    def reset(self, upstream: str) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(f"DELETE FROM {self.rows_table}")
-            c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))

@@ -85,10 +85,6 @@ class DocumentView(TrackingRecorder, ABC):
         """Rows matching the filter, ordered by key."""
 
     @abstractmethod
-    def reset(self, upstream: str) -> None:
-        """Empty the view and forget the upstream position, in one transaction."""
-
-    @abstractmethod
     def next_version(self, upstream: str) -> DocumentView:
         """An empty next version of the view beside this one, its position tracked as
         `upstream` (a rebuild fills it while this one serves)."""

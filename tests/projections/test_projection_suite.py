@@ -19,10 +19,8 @@ from projections.registry import OpenView, worker_for
 from projections.signals import SignalSettings
 from projections.view import RowFilter, ViewRow
 from tests.projections.support import (
-    UPSTREAM,
     Family,
     agreement,
-    all_rows,
     catch_up,
     goal,
     iso,
@@ -512,21 +510,6 @@ def test_a_batch_overlapping_the_recorded_position_is_refused_and_changes_nothin
     [listed] = families(views, on(10))
     assert (refused, listed["contacts"]) == (len(views), 1)
     assert snapshot(views) == before
-
-
-def test_reset_empties_the_rows_and_forgets_the_position_together(
-    app: CaseApplication, views: Views
-) -> None:
-    busy_store(app)
-    catch_up(app, views)
-    caught_up = snapshot(views)
-
-    for opened in views.values():
-        opened.view.reset(UPSTREAM)
-        assert (opened.view.position(UPSTREAM), all_rows(opened)) == (0, [])
-        worker_for(app, opened).catch_up()
-
-    assert snapshot(views) == caught_up
 
 
 # --- mixed time zones -----------------------------------------------------------------------
