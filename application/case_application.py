@@ -31,7 +31,8 @@ from domain.events_intake import CaseOpened
 from domain.periods import CasePeriods
 from domain.provenance import Actor, Provenance
 
-CaseCommand = Callable[[Case, Provenance], None]
+Decision = Callable[[Case, Provenance], None]
+"""A command's decision on the case, recording its events."""
 CaseGuard = Callable[[Case], None]
 """Checked against the freshly read case before the command, e.g. who may do it."""
 
@@ -176,7 +177,7 @@ class CaseApplicationBase(Application[UUID]):
         case_id: UUID,
         actor: Actor,
         occurred_at: datetime | None,
-        command: CaseCommand,
+        command: Decision,
         *,
         guard: CaseGuard | None = None,
         commutative: bool = False,
@@ -212,7 +213,7 @@ class CaseApplicationBase(Application[UUID]):
         case: Case,
         actor: Actor,
         occurred_at: datetime | None,
-        command: CaseCommand,
+        command: Decision,
         guard: CaseGuard | None,
     ) -> int:
         """Check the guard, run the command on this (private) case, save what it did."""

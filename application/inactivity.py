@@ -7,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.cases import CaseApplication
+from domain.commands import CloseCase
 from domain.provenance import Actor
 from domain.vocabulary import ClosureReason, RelapseRisk
 
@@ -29,14 +30,16 @@ def close_inactive_cases(app: CaseApplication, as_of: datetime) -> list[Inactive
         case = app.get_case(case_id)
         if not case.is_due_for_closure(app.periods_for(case), as_of):
             continue
-        position = app.close_case(
+        position = app.execute(
             case_id,
             INACTIVITY_JOB,
+            CloseCase(
+                reason=ClosureReason.INACTIVE,
+                relapse_risk=RelapseRisk.UNKNOWN,
+                aftercare_by="",
+                informed_organisations=[],
+            ),
             occurred_at=as_of,
-            reason=ClosureReason.INACTIVE,
-            relapse_risk=RelapseRisk.UNKNOWN,
-            aftercare_by="",
-            informed_organisations=[],
         )
         closed.append(InactiveClosure(case_id, case.municipality, case.last_activity_at, position))
     return closed

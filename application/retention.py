@@ -14,6 +14,7 @@ from uuid import UUID
 from application.cases import CaseApplication
 from application.errors import ConcurrentChangeError
 from domain.case import Case
+from domain.commands import DestroyAfterRetention, ExecuteErasure
 from domain.errors import DomainError
 from domain.provenance import Actor
 from domain.vocabulary import ErasureCause, ErasureStatus
@@ -71,9 +72,11 @@ def run_retention(app: CaseApplication, as_of: datetime) -> list[RetentionAction
                 continue
             try:
                 if action.request_id is not None:
-                    app.execute_erasure(case_id, RETENTION_JOB, request_id=action.request_id)
+                    app.execute(
+                        case_id, RETENTION_JOB, ExecuteErasure(request_id=action.request_id)
+                    )
                 else:
-                    app.destroy_after_retention(case_id, RETENTION_JOB)
+                    app.execute(case_id, RETENTION_JOB, DestroyAfterRetention())
             except (DomainError, ConcurrentChangeError) as error:
                 done[-1] = replace(action, outcome=Outcome.FAILED, reason=str(error))
                 continue

@@ -84,8 +84,17 @@ from application.settings import Settings, load_settings
 from bench.served import wait_healthy
 from bench.stores import drop_schema
 from domain.authorization import Role, User
+from domain.commands import (
+    AssessSafety,
+    AssignCoach,
+    CaseCommand,
+    HoldConversation,
+    RegisterTime,
+    Triage,
+)
 from domain.errors import DomainError, InvalidInputError
 from domain.provenance import Actor
+from domain.vocabulary import TriageOutcome
 from interfaces.tokens import TokenService
 from tests.factories import family, melding
 
@@ -129,16 +138,20 @@ TIME = "POST /v1/cases/{case_id}/time-registrations"
 SAFETY = "POST /v1/cases/{case_id}/safety-assessments"
 READ = "GET /v1/cases/{case_id}"
 ROUTES = [OPEN, ASSIGN, CONVERSATION, TRIAGE, TIME, SAFETY, READ]
-METHODS = {
-    OPEN: "open_case",
-    ASSIGN: "assign_coach",
-    CONVERSATION: "hold_conversation",
-    TRIAGE: "triage",
-    TIME: "register_time",
-    SAFETY: "assess_safety",
-    READ: "get_case",
+COMMANDS: dict[str, type[CaseCommand]] = {
+    CONVERSATION: HoldConversation,
+    TRIAGE: Triage,
+    TIME: RegisterTime,
+    SAFETY: AssessSafety,
 }
-"""The CaseApplication method behind each route: the in-process rows."""
+"""The case command behind each command route: the in-process rows."""
+IN_PROCESS = {
+    OPEN: "open_case",
+    ASSIGN: "execute(AssignCoach)",
+    READ: "get_case",
+    **{route: f"execute({command.__name__})" for route, command in COMMANDS.items()},
+}
+"""What each route does in the process, for the table."""
 
 
 def choose(rng: random.Random) -> str:
@@ -427,12 +440,13 @@ def seed_in_process(app: CaseApplication, clients: int, cases: int) -> list[list
     own: list[list[UUID]] = [[] for _ in range(clients)]
     for number in range(cases):
         case_id, _ = app.open_case(COORDINATOR_ACTOR, **melding())
-        app.triage(case_id, COORDINATOR_ACTOR, outcome="complex", coordination_level=3)
-        app.assign_coach(
+        app.execute(
+            case_id, COORDINATOR_ACTOR, Triage(outcome=TriageOutcome.COMPLEX, coordination_level=3)
+        )
+        app.execute(
             case_id,
             COORDINATOR_ACTOR,
-            coach=coach_name(number % clients),
-            organisation=ORGANISATION,
+            AssignCoach(coach=coach_name(number % clients), organisation=ORGANISATION),
         )
         own[number % clients].append(case_id)
     return own
@@ -464,11 +478,10 @@ def in_process_client(
                 samples,
                 errors,
                 ASSIGN,
-                app.assign_coach,
+                app.execute,
                 case_id,
                 COORDINATOR_ACTOR,
-                coach=coach.subject,
-                organisation=ORGANISATION,
+                AssignCoach(coach=coach.subject, organisation=ORGANISATION),
             )
             own.append(case_id)
         elif operation == "read":
@@ -482,8 +495,8 @@ def in_process_client(
                 if route == TRIAGE
                 else (coach, rng.choice(own))
             )
-            method = getattr(app, METHODS[route])
-            timed(samples, errors, route, method, case_id, actor, **in_process_details(route, rng))
+            command = COMMANDS[route](**in_process_details(route, rng))
+            timed(samples, errors, route, app.execute, case_id, actor, command)
 
 
 def measure_in_process(args: argparse.Namespace, schemas: list[str], seconds: float) -> Measured:
@@ -972,7 +985,7 @@ def report(
         f"in-process: the same mix on CaseApplication from {args.clients} threads, "
         f"{local.seconds:.1f} s (half before the HTTP runs, half after)",
         "",
-        table(local, lambda route: METHODS[route], with_server=False),
+        table(local, lambda route: IN_PROCESS[route], with_server=False),
         "",
         f"HTTP throughput        {http.throughput:8,.1f} req/s (saturated)",
         f"in-process throughput  {local.throughput:8,.1f} ops/s",

@@ -53,6 +53,28 @@ from application.persistence import eventsourcing_env
 from application.settings import Settings, load_settings
 from bench.stores import drop_schema, postgres_unreachable
 from domain.case import Case
+from domain.commands import (
+    AcceptReferral,
+    AdoptPlan,
+    AnswerHelpQuestion,
+    AssessSafety,
+    AssignCoach,
+    CaseCommand,
+    CloseCase,
+    ContactWaitingFamily,
+    EndCare,
+    EvaluatePlan,
+    GrantConsent,
+    HoldConversation,
+    HoldRoundTable,
+    PlaceOnWaitlist,
+    RecordBrokenAgreement,
+    RegisterTime,
+    RequestReferral,
+    RevisePlan,
+    StartCare,
+    Triage,
+)
 from domain.plan import Agreement, Goal
 from domain.provenance import Actor, Provenance
 from domain.vocabulary import (
@@ -86,8 +108,7 @@ Details = Callable[[date], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Step:
-    command: str
-    """The CaseApplication method; the Case method has the same name (close_case: close)."""
+    command: type[CaseCommand]
     actor: Actor
     details: Details
 
@@ -134,35 +155,35 @@ FAMILY = ["mother", "father", "child"]
 
 SCRIPT: tuple[Step, ...] = (
     Step(
-        "triage", COORDINATOR, lambda t: {"outcome": TriageOutcome.COMPLEX, "coordination_level": 4}
+        Triage, COORDINATOR, lambda t: {"outcome": TriageOutcome.COMPLEX, "coordination_level": 4}
     ),
     Step(
-        "hold_conversation",
+        HoldConversation,
         COORDINATOR,
         _conversation("c-1", ConversationKind.CLARIFICATION, "45.5"),
     ),
     Step(
-        "grant_consent",
+        GrantConsent,
         COORDINATOR,
         _consent("consent-waitlist", ConsentPurpose.WAITLIST, "cjg-den-haag"),
     ),
-    Step("place_on_waitlist", COORDINATOR, lambda t: {"priority": 2}),
-    Step("contact_waiting_family", COORDINATOR, lambda t: {}),
-    Step("hold_conversation", COORDINATOR, _conversation("c-2", ConversationKind.PHONE, "15")),
-    Step("contact_waiting_family", COORDINATOR, lambda t: {}),
+    Step(PlaceOnWaitlist, COORDINATOR, lambda t: {"priority": 2}),
+    Step(ContactWaitingFamily, COORDINATOR, lambda t: {}),
+    Step(HoldConversation, COORDINATOR, _conversation("c-2", ConversationKind.PHONE, "15")),
+    Step(ContactWaitingFamily, COORDINATOR, lambda t: {}),
     Step(
-        "assign_coach",
+        AssignCoach,
         COORDINATOR,
         lambda t: {"coach": "coach-anna", "organisation": "cjg-den-haag"},
     ),
-    Step("hold_conversation", COACH, _conversation("c-3", ConversationKind.HOME_VISIT, "90")),
+    Step(HoldConversation, COACH, _conversation("c-3", ConversationKind.HOME_VISIT, "90")),
     Step(
-        "grant_consent",
+        GrantConsent,
         COACH,
         _consent("consent-care", ConsentPurpose.CARE_COORDINATION, "jeugdteam-centrum"),
     ),
     Step(
-        "hold_round_table",
+        HoldRoundTable,
         COACH,
         lambda t: {
             "members": FAMILY,
@@ -170,10 +191,10 @@ SCRIPT: tuple[Step, ...] = (
             "decisions": "Een plan: school, opvoedondersteuning, de coach is regisseur.",
         },
     ),
-    Step("adopt_plan", COACH, lambda t: _plan(t, 1)),
-    Step("hold_conversation", COACH, _conversation("c-4", ConversationKind.HELP, "60.25")),
+    Step(AdoptPlan, COACH, lambda t: _plan(t, 1)),
+    Step(HoldConversation, COACH, _conversation("c-4", ConversationKind.HELP, "60.25")),
     Step(
-        "request_referral",
+        RequestReferral,
         COACH,
         lambda t: {
             "referral_id": "ref-1",
@@ -182,11 +203,11 @@ SCRIPT: tuple[Step, ...] = (
             "organisation": "jeugdteam-centrum",
         },
     ),
-    Step("accept_referral", COACH, lambda t: {"referral_id": "ref-1"}),
-    Step("start_care", COACH, lambda t: {"referral_id": "ref-1"}),
-    Step("hold_conversation", COACH, _conversation("c-5", ConversationKind.HELP, "50")),
+    Step(AcceptReferral, COACH, lambda t: {"referral_id": "ref-1"}),
+    Step(StartCare, COACH, lambda t: {"referral_id": "ref-1"}),
+    Step(HoldConversation, COACH, _conversation("c-5", ConversationKind.HELP, "50")),
     Step(
-        "assess_safety",
+        AssessSafety,
         COACH,
         lambda t: {
             "method": SafetyMethod.SIGNS_OF_SAFETY,
@@ -195,7 +216,7 @@ SCRIPT: tuple[Step, ...] = (
         },
     ),
     Step(
-        "evaluate_plan",
+        EvaluatePlan,
         COACH,
         lambda t: {
             "members": FAMILY,
@@ -204,25 +225,25 @@ SCRIPT: tuple[Step, ...] = (
             "next_evaluation": t + timedelta(days=42),
         },
     ),
-    Step("revise_plan", COACH, lambda t: _plan(t, 2)),
+    Step(RevisePlan, COACH, lambda t: _plan(t, 2)),
     Step(
-        "record_broken_agreement",
+        RecordBrokenAgreement,
         COACH,
         lambda t: {
             "agreement_id": "a-1",
             "notes": "Aanwezigheid twee weken niet doorgegeven.",
         },
     ),
-    Step("hold_conversation", COACH, _conversation("c-6", ConversationKind.CONSULTATION, "20.75")),
+    Step(HoldConversation, COACH, _conversation("c-6", ConversationKind.CONSULTATION, "20.75")),
     Step(
-        "register_time",
+        RegisterTime,
         COACH,
         lambda t: {"minutes": Decimal("30"), "writing_minutes": Decimal("7.5")},
     ),
-    Step("end_care", COACH, lambda t: {"referral_id": "ref-1", "reason": "doelen bereikt"}),
-    Step("answer_help_question", COACH, lambda t: {}),
+    Step(EndCare, COACH, lambda t: {"referral_id": "ref-1", "reason": "doelen bereikt"}),
+    Step(AnswerHelpQuestion, COACH, lambda t: {}),
     Step(
-        "close_case",
+        CloseCase,
         COACH,
         lambda t: {
             "reason": ClosureReason.GOALS_REACHED,
@@ -363,7 +384,6 @@ def prepare(clock: FixedClock, cases: int) -> list[list[dict[str, Any]]]:
 
 
 def run_app_commands(app: CaseApplication, clock: FixedClock, cases: int) -> Result:
-    commands = [(getattr(app, step.command), step.actor) for step in SCRIPT]
     arguments = prepare(clock, cases)
     facts = melding()
     before = app.position()
@@ -371,9 +391,9 @@ def run_app_commands(app: CaseApplication, clock: FixedClock, cases: int) -> Res
     for case_arguments in arguments:
         clock.advance(minutes=1)
         case_id, _position = app.open_case(COORDINATOR, **facts)
-        for (command, actor), details in zip(commands, case_arguments, strict=True):
+        for step, details in zip(SCRIPT, case_arguments, strict=True):
             clock.advance(minutes=1)
-            command(case_id, actor, **details)
+            app.execute(case_id, step.actor, step.command(**details))
     seconds = time.perf_counter() - started
     return Result(app.position() - before, cases * COMMANDS_PER_CASE, seconds)
 
@@ -409,10 +429,7 @@ def build_case(
     for step, details in zip(SCRIPT, arguments, strict=True):
         now = clock.advance(minutes=1)
         by = Provenance(step.actor, now, now)
-        if step.command == "close_case":
-            case.close(by, periods=app.periods_for(case), **details)
-        else:
-            getattr(case, step.command)(by, **details)
+        step.command(**details).apply_to(case, by, app.periods_for(case))
     return case
 
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.settings import load_settings
+from domain.commands import AssignCoach, Triage
 from domain.vocabulary import TriageOutcome
 from interfaces.cli import cli
 from tests.factories import COACH, COORDINATOR, melding
@@ -27,19 +28,17 @@ def test_the_replay_lists_events_up_to_the_moment_asked(
     app = CaseApplication(load_settings(), SystemClock())
     opened = datetime.now(UTC) - timedelta(days=30)
     case_id, _ = app.open_case(COORDINATOR, occurred_at=opened, **melding())
-    app.triage(
+    app.execute(
         case_id,
         COORDINATOR,
-        opened + timedelta(days=1),
-        outcome=TriageOutcome.COMPLEX,
-        coordination_level=4,
+        Triage(outcome=TriageOutcome.COMPLEX, coordination_level=4),
+        occurred_at=opened + timedelta(days=1),
     )
-    app.assign_coach(
+    app.execute(
         case_id,
         COORDINATOR,
-        opened + timedelta(days=3),
-        coach=COACH.subject,
-        organisation=COACH.organisation,
+        AssignCoach(coach=COACH.subject, organisation=COACH.organisation),
+        occurred_at=opened + timedelta(days=3),
     )
     app.close()
 

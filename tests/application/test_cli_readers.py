@@ -18,6 +18,7 @@ from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.settings import load_settings
 from domain.authorization import Role, User
+from domain.commands import RequestReferral
 from interfaces.cli import cli
 from interfaces.tokens import TokenService
 from tests.factories import COORDINATOR, family, melding
@@ -38,14 +39,16 @@ def case_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> UUID:
     members = [replace(mother, address=SECRET_ADDRESS, address_secret=True), father, child]
     opened = datetime.now(UTC) - timedelta(days=3)
     case_id, _ = app.open_case(COORDINATOR, occurred_at=opened, **melding(members=members))
-    app.request_referral(
+    app.execute(
         case_id,
         COORDINATOR,
-        opened + timedelta(days=1),
-        referral_id="r1",
-        member_id="child",
-        destination="specialised_ggz",
-        organisation=PARTNER.organisation,
+        RequestReferral(
+            referral_id="r1",
+            member_id="child",
+            destination="specialised_ggz",
+            organisation=PARTNER.organisation,
+        ),
+        occurred_at=opened + timedelta(days=1),
     )
     app.close()
     return case_id

@@ -13,6 +13,7 @@ from application.cases import CaseApplication
 from application.clock import FixedClock, SystemClock
 from application.inactivity import close_inactive_cases
 from application.settings import load_settings
+from domain.commands import AnswerHelpQuestion, AssignCoach
 from domain.vocabulary import ClosureReason
 from interfaces.cli import cli
 from tests.factories import COACH, COORDINATOR, melding
@@ -21,7 +22,9 @@ from tests.factories import COACH, COORDINATOR, melding
 def open_case_on(app: CaseApplication, opened: datetime, *, answered: bool) -> UUID:
     case_id, _ = app.open_case(COORDINATOR, occurred_at=opened, **melding())
     if answered:
-        app.answer_help_question(case_id, COORDINATOR, opened + timedelta(days=1))
+        app.execute(
+            case_id, COORDINATOR, AnswerHelpQuestion(), occurred_at=opened + timedelta(days=1)
+        )
     return case_id
 
 
@@ -33,8 +36,11 @@ def test_the_job_closes_only_cases_inactive_for_the_period(
     still_asking = open_case_on(app, start, answered=False)
     recently_quiet = open_case_on(app, clock.now() - timedelta(days=30), answered=True)
     coached = open_case_on(app, start, answered=True)
-    app.assign_coach(
-        coached, COACH, start + timedelta(days=2), coach="coach-anna", organisation="cjg-den-haag"
+    app.execute(
+        coached,
+        COACH,
+        AssignCoach(coach="coach-anna", organisation="cjg-den-haag"),
+        occurred_at=start + timedelta(days=2),
     )
 
     closed = close_inactive_cases(app, clock.now())
@@ -59,7 +65,9 @@ def test_the_job_uses_each_municipalitys_period(tmp_path: Path) -> None:
         case_id, _ = app.open_case(
             COORDINATOR, occurred_at=opened, **melding(municipality="rijswijk")
         )
-        app.answer_help_question(case_id, COORDINATOR, opened + timedelta(days=1))
+        app.execute(
+            case_id, COORDINATOR, AnswerHelpQuestion(), occurred_at=opened + timedelta(days=1)
+        )
         assert [c.case_id for c in close_inactive_cases(app, clock.now())] == [case_id]
         assert not app.get_case(den_haag).is_closed
     finally:

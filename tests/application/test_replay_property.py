@@ -16,6 +16,7 @@ from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.replay import ReplayMode, replay
 from application.settings import load_settings
+from domain.commands import HoldConversation, RegisterTime, Triage
 from domain.vocabulary import ConversationKind, TriageOutcome
 from tests.factories import COORDINATOR, OPENED_AT, melding
 
@@ -65,29 +66,29 @@ def test_replay_as_recorded_and_as_happened(
 
 def run(app: CaseApplication, case_id: object, command: str, occurred: object, n: int) -> None:
     if command == "conversation":
-        app.hold_conversation(
+        app.execute(
             case_id,
             COORDINATOR,
-            occurred,
-            conversation_id=f"c{n}",  # type: ignore[arg-type]
-            kind=ConversationKind.PHONE,
-            minutes=Decimal(10),
-            writing_minutes=Decimal(0),
-            participants=["mother"],
+            HoldConversation(
+                conversation_id=f"c{n}",
+                kind=ConversationKind.PHONE,
+                minutes=Decimal(10),
+                writing_minutes=Decimal(0),
+                participants=["mother"],
+            ),
+            occurred_at=occurred,
         )
     elif command == "triage":
-        app.triage(
+        app.execute(
             case_id,
             COORDINATOR,
-            occurred,
-            outcome=TriageOutcome.COMPLEX,  # type: ignore[arg-type]
-            coordination_level=n % 6,
+            Triage(outcome=TriageOutcome.COMPLEX, coordination_level=n % 6),
+            occurred_at=occurred,
         )
     else:
-        app.register_time(
+        app.execute(
             case_id,
             COORDINATOR,
-            occurred,
-            minutes=Decimal(30),  # type: ignore[arg-type]
-            writing_minutes=Decimal(5),
+            RegisterTime(minutes=Decimal(30), writing_minutes=Decimal(5)),
+            occurred_at=occurred,
         )

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.settings import load_settings
+from domain.commands import CloseCase, PlaceLegalHold
 from domain.personal_data import ERASED
 from domain.vocabulary import ClosureReason, RelapseRisk
 from interfaces.cli import cli
@@ -26,14 +27,16 @@ def closed_long_ago(app: CaseApplication) -> UUID:
     opened = CARE_ENDED - timedelta(days=60)
     family = melding(members=family_of(child_born=date(1998, 3, 1)))
     case_id, _ = app.open_case(COORDINATOR, occurred_at=opened, **family)
-    app.close_case(
+    app.execute(
         case_id,
         COORDINATOR,
-        CARE_ENDED,
-        reason=ClosureReason.GOALS_REACHED,
-        relapse_risk=RelapseRisk.LOW,
-        aftercare_by="",
-        informed_organisations=[],
+        CloseCase(
+            reason=ClosureReason.GOALS_REACHED,
+            relapse_risk=RelapseRisk.LOW,
+            aftercare_by="",
+            informed_organisations=[],
+        ),
+        occurred_at=CARE_ENDED,
     )
     return case_id
 
@@ -45,7 +48,7 @@ def test_the_command_destroys_what_is_due_reports_a_hold_and_a_second_run_does_n
     monkeypatch.setenv("GEZINSREGIE_STORE", "sqlite")
     app = CaseApplication(load_settings(), FixedClock(CARE_ENDED + timedelta(days=1)))
     due, held = closed_long_ago(app), closed_long_ago(app)
-    app.place_legal_hold(held, COORDINATOR, reason="procedure bij de rechtbank")
+    app.execute(held, COORDINATOR, PlaceLegalHold(reason="procedure bij de rechtbank"))
     app.close()
 
     first = CliRunner().invoke(cli, ["retention", "run"])

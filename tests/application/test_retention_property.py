@@ -23,6 +23,7 @@ from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.retention import Outcome, run_retention
 from application.settings import load_settings
+from domain.commands import AssessErasure, CloseCase, LiftLegalHold, PlaceLegalHold, RequestErasure
 from domain.errors import CaseErasedError
 from domain.vocabulary import ClosureReason, ErasureRefusalGround, ErasureScope, RelapseRisk
 from tests.factories import COORDINATOR, OPENED_AT, melding
@@ -169,38 +170,42 @@ def act(app: CaseApplication, case_id: UUID, model: Model, what: str, day: int) 
     """A command on the case; on an erased dossier it is refused and changes nothing."""
     at = day_of(day)
     command = {
-        "close": lambda: app.close_case(
+        "close": lambda: app.execute(
             case_id,
             COORDINATOR,
-            at,
-            reason=ClosureReason.GOALS_REACHED,
-            relapse_risk=RelapseRisk.LOW,
-            aftercare_by="",
-            informed_organisations=[],
+            CloseCase(
+                reason=ClosureReason.GOALS_REACHED,
+                relapse_risk=RelapseRisk.LOW,
+                aftercare_by="",
+                informed_organisations=[],
+            ),
+            occurred_at=at,
         ),
-        "hold": lambda: app.place_legal_hold(case_id, PRIVACY_OFFICER, at, reason="rechtszaak"),
-        "lift": lambda: app.lift_legal_hold(case_id, PRIVACY_OFFICER, at, reason="uitspraak"),
-        "request": lambda: app.request_erasure(
+        "hold": lambda: app.execute(
+            case_id, PRIVACY_OFFICER, PlaceLegalHold(reason="rechtszaak"), occurred_at=at
+        ),
+        "lift": lambda: app.execute(
+            case_id, PRIVACY_OFFICER, LiftLegalHold(reason="uitspraak"), occurred_at=at
+        ),
+        "request": lambda: app.execute(
             case_id,
             COORDINATOR,
-            at,
-            request_id="e1",
-            requested_by="mother",
-            scope=ErasureScope.DOSSIER,
+            RequestErasure(request_id="e1", requested_by="mother", scope=ErasureScope.DOSSIER),
+            occurred_at=at,
         ),
-        "assess": lambda: app.assess_erasure(
+        "assess": lambda: app.execute(
             case_id,
             PRIVACY_OFFICER,
-            at,
-            request_id="e1",
-            **(
-                {}
+            AssessErasure(
+                request_id="e1",
+                **{}
                 if model.plan.request and model.plan.request[2]
                 else {
                     "refusal_ground": ErasureRefusalGround.LEGAL_OBLIGATION,
                     "justification": "lopend onderzoek",
-                }
+                },
             ),
+            occurred_at=at,
         ),
     }[what]
     if model.erased_on is not None:

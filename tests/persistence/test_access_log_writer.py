@@ -18,6 +18,7 @@ from application.access_log_writer import AccessLogClosedError, Shown
 from application.cases import CaseApplication
 from application.persistence import postgres_conninfo
 from application.settings import Settings
+from domain.commands import Triage
 from domain.vocabulary import TriageOutcome
 from tests.factories import COORDINATOR, melding
 
@@ -119,7 +120,7 @@ def test_a_read_of_the_latest_version_is_stored_and_of_an_older_one_is_not(
     assert checking.checks_case_versions
 
     assert checking.submit([a_record("latest")], Shown(case_id, opened)).result(timeout=WAIT)
-    app.triage(case_id, COORDINATOR, outcome=TriageOutcome.COMPLEX, coordination_level=3)
+    app.execute(case_id, COORDINATOR, Triage(outcome=TriageOutcome.COMPLEX, coordination_level=3))
     older = checking.submit([a_record("older")], Shown(case_id, opened))
     assert older.result(timeout=WAIT) is False
     triaged = app.get_case(case_id).version
@@ -133,7 +134,7 @@ def test_conditional_and_plain_writes_committed_together_each_get_their_own_answ
 ) -> None:
     case_id, _ = app.open_case(COORDINATOR, **melding())
     opened = app.get_case(case_id).version
-    app.triage(case_id, COORDINATOR, outcome=TriageOutcome.COMPLEX, coordination_level=3)
+    app.execute(case_id, COORDINATOR, Triage(outcome=TriageOutcome.COMPLEX, coordination_level=3))
     with own_connection(store_settings) as blocker:
         blocker.execute("BEGIN")
         blocker.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table_of(store_settings)))

@@ -18,6 +18,7 @@ from application.clock import FixedClock
 from application.errors import ConcurrentChangeError
 from application.settings import Settings
 from domain.case import Case
+from domain.commands import AdoptPlan, HoldConversation, RevisePlan, Triage
 from domain.errors import DomainError, PlanError
 from domain.plan import Agreement, Goal
 from domain.provenance import Provenance
@@ -43,7 +44,7 @@ def test_a_change_makes_a_new_state_and_leaves_the_state_read_before_as_it_was(
     before = app.get_case(case_id)
     state_before = deepcopy(state_of(before))
 
-    app.triage(case_id, COORDINATOR, outcome=TriageOutcome.COMPLEX, coordination_level=3)
+    app.execute(case_id, COORDINATOR, Triage(outcome=TriageOutcome.COMPLEX, coordination_level=3))
     after = app.get_case(case_id)
 
     assert after is not before
@@ -79,7 +80,7 @@ def test_a_change_made_by_another_process_is_seen_at_the_next_read(
     app.get_case(case_id)  # now cached here
     other_process = CaseApplication(store_settings, clock)
     try:
-        other_process.hold_conversation(case_id, COACH, **conversation("elsewhere"))
+        other_process.execute(case_id, COACH, HoldConversation(**conversation("elsewhere")))
         seen_there = other_process.get_case(case_id)
     finally:
         other_process.close()
@@ -102,7 +103,9 @@ def test_after_concurrent_commands_the_cached_state_equals_a_full_replay(
         stored = 0
         for number in range(CONVERSATIONS_PER_THREAD):
             try:
-                app.hold_conversation(case_id, COACH, **conversation(f"c-{thread}-{number}"))
+                app.execute(
+                    case_id, COACH, HoldConversation(**conversation(f"c-{thread}-{number}"))
+                )
                 stored += 1
             except ConcurrentChangeError:
                 pass
@@ -178,7 +181,7 @@ def test_a_command_on_a_case_held_in_memory_asks_the_store_nothing_before_saving
 ) -> None:
     case_id, _ = app.open_case(COORDINATOR, **melding())
     with queries_for_events(app) as asked:
-        app.hold_conversation(case_id, COACH, **conversation("c1"))
+        app.execute(case_id, COACH, HoldConversation(**conversation("c1")))
     assert asked == []
     assert [c.conversation_id for c in app.get_case(case_id).conversations] == ["c1"]
 
@@ -194,13 +197,13 @@ def test_a_command_decided_on_memory_that_is_behind_is_decided_again_on_the_stor
     other = CaseApplication(store_settings, FixedClock(app.clock.now()))
     try:
         for case_id in (adopted_elsewhere, revised_here):
-            other.adopt_plan(case_id, COORDINATOR, **PLAN)
+            other.execute(case_id, COORDINATOR, AdoptPlan(**PLAN))
     finally:
         other.close()
 
     with pytest.raises(PlanError):
-        app.adopt_plan(adopted_elsewhere, COORDINATOR, **PLAN)
-    app.revise_plan(revised_here, COORDINATOR, **PLAN)
+        app.execute(adopted_elsewhere, COORDINATOR, AdoptPlan(**PLAN))
+    app.execute(revised_here, COORDINATOR, RevisePlan(**PLAN))
 
     assert app.get_case(adopted_elsewhere).version == 2
     assert app.get_case(revised_here).version == 3

@@ -18,6 +18,7 @@ from application.errors import CaseNotFoundError, ConcurrentChangeError
 from application.settings import Settings
 from domain.case import Case
 from domain.case_event import TOPIC_PREFIX
+from domain.commands import HoldConversation, RequestReferral, Triage
 from domain.events_intake import CaseTriaged
 from domain.plan import Agreement, Goal
 from domain.provenance import Actor, Provenance
@@ -29,6 +30,7 @@ from domain.vocabulary import (
     RelapseRisk,
     TriageOutcome,
 )
+from tests.command_names import run_named
 from tests.factories import COACH, COORDINATOR, melding, waitlist_consent
 
 THREADS = 8
@@ -98,7 +100,7 @@ def live_a_case(app: CaseApplication, clock: FixedClock) -> tuple[UUID, list[int
     for days, actor, command, details in LIFE:
         clock.advance(days=days)
         an_hour_ago = clock.now() - timedelta(hours=1)
-        positions.append(getattr(app, command)(case_id, actor, an_hour_ago, **details))
+        positions.append(run_named(app, command, case_id, actor, an_hour_ago, **details))
     saved: list[Case] = []
 
     def evaluate_and_keep(case: Case, by: Provenance) -> None:
@@ -173,10 +175,12 @@ def test_events_are_stored_under_their_explicit_stable_topics(
 def issue(app: CaseApplication, case_id: UUID, command_id: str) -> int:
     """Conversations are commutative (retried on a conflict); referrals and triage are not."""
     if command_id.startswith("conversation"):
-        return app.hold_conversation(case_id, COACH, **conversation(command_id))
+        return app.execute(case_id, COACH, HoldConversation(**conversation(command_id)))
     if command_id.startswith("referral"):
-        return app.request_referral(case_id, COACH, referral_id=command_id, **REFERRAL)
-    return app.triage(case_id, COORDINATOR, outcome=TriageOutcome.CRISIS, coordination_level=5)
+        return app.execute(case_id, COACH, RequestReferral(referral_id=command_id, **REFERRAL))
+    return app.execute(
+        case_id, COORDINATOR, Triage(outcome=TriageOutcome.CRISIS, coordination_level=5)
+    )
 
 
 def issue_commands(app: CaseApplication, case_id: UUID, thread: int) -> dict[str, int | None]:
@@ -233,7 +237,7 @@ def test_a_command_on_a_case_changed_since_it_was_read_is_rejected_and_stores_no
     meanwhile = iter(["meanwhile-1", "meanwhile-2", "meanwhile-3"])
 
     def triage_while_another_writes(case: Case, by: Provenance) -> None:
-        app.hold_conversation(case_id, COACH, **conversation(next(meanwhile)))
+        app.execute(case_id, COACH, HoldConversation(**conversation(next(meanwhile))))
         case.triage(by, outcome=TriageOutcome.CRISIS, coordination_level=5)
 
     with pytest.raises(ConcurrentChangeError) as rejected:
@@ -252,7 +256,7 @@ def test_a_commutative_command_is_retried_against_the_fresh_case(app: CaseApplic
     def converse_while_another_writes_once(case: Case, by: Provenance) -> None:
         if not interrupted:
             interrupted.append(True)
-            app.hold_conversation(case_id, COACH, **conversation("meanwhile"))
+            app.execute(case_id, COACH, HoldConversation(**conversation("meanwhile")))
         case.hold_conversation(by, **conversation("mine"))
 
     app.change(case_id, COACH, None, converse_while_another_writes_once, commutative=True)
@@ -268,7 +272,9 @@ def test_a_missing_case_is_reported_as_not_found(app: CaseApplication) -> None:
         app.get_case(missing)
     assert not_found.value.case_id == missing
     with pytest.raises(CaseNotFoundError):
-        app.triage(missing, COORDINATOR, outcome=TriageOutcome.SINGLE, coordination_level=1)
+        app.execute(
+            missing, COORDINATOR, Triage(outcome=TriageOutcome.SINGLE, coordination_level=1)
+        )
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 5, 1000])
@@ -278,7 +284,9 @@ def test_every_opened_case_is_listed_once_in_opening_order(
     opened = []
     for _ in range(5):
         case_id, _ = app.open_case(COORDINATOR, **melding())
-        app.triage(case_id, COORDINATOR, outcome=TriageOutcome.SINGLE, coordination_level=1)
+        app.execute(
+            case_id, COORDINATOR, Triage(outcome=TriageOutcome.SINGLE, coordination_level=1)
+        )
         opened.append(case_id)
 
     assert list(app.case_ids(batch_size=batch_size)) == opened

@@ -20,6 +20,7 @@ from application.clock import FixedClock
 from application.event_recorder import OneRoundTripRecorder
 from application.persistence import postgres_conninfo
 from application.settings import Settings
+from domain.commands import Triage
 from tests.factories import COORDINATOR, melding
 
 pytestmark = pytest.mark.parametrize("store_settings", ["postgres"], indirect=True)
@@ -55,7 +56,7 @@ def test_the_case_store_saves_through_the_one_round_trip_recorder(app: CaseAppli
 
 def test_a_save_answers_the_ids_of_its_events_in_order(app: CaseApplication) -> None:
     case_id, first = app.open_case(COORDINATOR, **melding())
-    position = app.triage(case_id, COORDINATOR, outcome="complex", coordination_level=3)
+    position = app.execute(case_id, COORDINATOR, Triage(outcome="complex", coordination_level=3))
     ids = [n.id for n in app.recorder.select_notifications(1, 100)]
     assert ids == [first, position]
     assert position > first
@@ -73,7 +74,7 @@ def test_a_save_takes_the_exclusive_lock_on_the_events_table(
         holder.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(table))
         saver = threading.Thread(
             target=lambda: saved.append(
-                app.triage(case_id, COORDINATOR, outcome="single", coordination_level=1)
+                app.execute(case_id, COORDINATOR, Triage(outcome="single", coordination_level=1))
             )
         )
         saver.start()

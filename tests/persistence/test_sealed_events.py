@@ -23,9 +23,11 @@ from application.key_migration import migrate
 from application.persistence import postgres_conninfo
 from application.sealing import SealingMapper
 from application.settings import Settings
+from domain.commands import AssessErasure, ExecuteErasure, RequestErasure
 from domain.personal_data import ERASED
 from domain.vocabulary import ErasureScope
 from interfaces.cli import cli
+from tests.command_names import run_named
 from tests.conftest import store_env
 from tests.factories import COORDINATOR, melding
 
@@ -176,7 +178,7 @@ def test_a_process_holding_the_case_and_its_key_notices_an_erasure_made_elsewher
             ("assess_erasure", {}),
             ("execute_erasure", {}),
         ):
-            getattr(elsewhere, command)(case_id, COORDINATOR, request_id="e1", **details)
+            run_named(elsewhere, command, case_id, COORDINATOR, request_id="e1", **details)
     finally:
         elsewhere.close()
 
@@ -191,12 +193,14 @@ def test_a_process_holding_the_case_and_its_key_notices_an_erasure_made_elsewher
 def erase_dossier(app: CaseApplication, case_id: UUID, *, complete: bool = True) -> None:
     """Request, grant and execute; without `complete`, the process stops after saving
     the erasure and before destroying its keys."""
-    app.request_erasure(
-        case_id, COORDINATOR, request_id="e1", requested_by="mother", scope=ErasureScope.DOSSIER
+    app.execute(
+        case_id,
+        COORDINATOR,
+        RequestErasure(request_id="e1", requested_by="mother", scope=ErasureScope.DOSSIER),
     )
-    app.assess_erasure(case_id, COORDINATOR, request_id="e1")
+    app.execute(case_id, COORDINATOR, AssessErasure(request_id="e1"))
     if complete:
-        app.execute_erasure(case_id, COORDINATOR, request_id="e1")
+        app.execute(case_id, COORDINATOR, ExecuteErasure(request_id="e1"))
         return
     case = app.get_case(case_id)
     copy = app.repository.get(case_id)

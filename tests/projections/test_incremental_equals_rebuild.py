@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -45,6 +45,7 @@ from domain.vocabulary import (
 )
 from projections.registry import PROJECTIONS, OpenView, open_view, worker_for
 from projections.runner import ProjectionWorker
+from tests.command_names import run_named
 from tests.conftest import drop_schema
 from tests.factories import COORDINATOR, OPENED_AT, melding
 from tests.projections.support import UPSTREAM, all_rows, lean
@@ -318,10 +319,9 @@ def write(
         if name == PLAUSIBLE:
             options = plausible(case)
             name = options[step.which % len(options)]
-        command: Callable[..., int] = getattr(app, name)
         arguments = details(name, step.choice, number, case, clock.now().date())
         try:
-            command(case_ids[step.case], COORDINATOR, occurred_at, **arguments)
+            run_named(app, name, case_ids[step.case], COORDINATOR, occurred_at, **arguments)
         except DomainError as error:
             event(f"rejected {name}: {type(error).__name__}")
         else:

@@ -12,6 +12,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from application.cases import CaseApplication
+from domain.commands import PlaceOnWaitlist, RegisterTime
 from domain.periods import CasePeriods
 from domain.vocabulary import ClosureReason, ConsentPurpose, EscalationTarget, ReferralDestination
 from projections import queries
@@ -525,10 +526,13 @@ def test_families_of_equal_priority_are_listed_in_the_order_they_were_placed_acr
     for family in (later, earlier):
         family.consent(1)
     placed = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-    app.place_on_waitlist(later.case_id, later.actor, placed, priority=2)
+    app.execute(later.case_id, later.actor, PlaceOnWaitlist(priority=2), occurred_at=placed)
     # 10:15 in Amsterdam is 09:15 UTC: placed a quarter of an hour before the other family
-    app.place_on_waitlist(
-        earlier.case_id, earlier.actor, placed.replace(hour=10, minute=15, tzinfo=CET), priority=2
+    app.execute(
+        earlier.case_id,
+        earlier.actor,
+        PlaceOnWaitlist(priority=2),
+        occurred_at=placed.replace(hour=10, minute=15, tzinfo=CET),
     )
     catch_up(app, views)
 
@@ -541,9 +545,19 @@ def test_last_activity_is_the_latest_moment_whatever_the_offset_it_was_recorded_
     family = Family.open(app)
     family.do("answer_help_question", 1)
     latest = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-    app.register_time(family.case_id, family.actor, latest, minutes=30, writing_minutes=0)
+    app.execute(
+        family.case_id,
+        family.actor,
+        RegisterTime(minutes=30, writing_minutes=0),
+        occurred_at=latest,
+    )
     earlier = datetime(2026, 3, 2, 10, 15, tzinfo=CET)  # 09:15 UTC
-    app.register_time(family.case_id, family.actor, earlier, minutes=30, writing_minutes=0)
+    app.execute(
+        family.case_id,
+        family.actor,
+        RegisterTime(minutes=30, writing_minutes=0),
+        occurred_at=earlier,
+    )
     catch_up(app, views)
 
     as_of = latest + timedelta(days=90 - 14, minutes=-10)  # 14 days and 10 minutes before due

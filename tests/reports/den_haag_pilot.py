@@ -17,6 +17,15 @@ from decimal import ROUND_DOWN, Decimal
 from uuid import UUID
 
 from application.cases import CaseApplication
+from domain.commands import (
+    AcceptReferral,
+    AssignCoach,
+    HoldConversation,
+    RegisterTime,
+    RequestReferral,
+    StartCare,
+    Triage,
+)
 from domain.family import FamilyMember
 from domain.provenance import Actor
 from domain.vocabulary import (
@@ -182,43 +191,42 @@ class PilotWriter:
             problems_children=self.children[index - 12 : index - 11] if index >= 12 else [],
         )
         self.case_ids.append(case_id)
-        app.triage(
+        app.execute(
             case_id,
             by,
-            opened + timedelta(hours=2),
-            outcome=TriageOutcome.COMPLEX,
-            coordination_level=5,
+            Triage(outcome=TriageOutcome.COMPLEX, coordination_level=5),
+            occurred_at=opened + timedelta(hours=2),
         )
         organisation = "jmo-den-haag"
-        app.assign_coach(
+        app.execute(
             case_id,
             by,
-            opened + timedelta(days=1),
-            coach=coach_id(coach, m),
-            organisation=organisation,
+            AssignCoach(coach=coach_id(coach, m), organisation=organisation),
+            occurred_at=opened + timedelta(days=1),
         )
         coach_actor = Actor(coach_id(coach, m), organisation, "coach")
         if coach == REGISTERED_AFTERWARDS:
             writing = Decimal(30)
-            app.register_time(
+            app.execute(
                 case_id,
                 coach_actor,
-                opened + timedelta(days=60),
-                minutes=minutes - writing,
-                writing_minutes=writing,
+                RegisterTime(minutes=minutes - writing, writing_minutes=writing),
+                occurred_at=opened + timedelta(days=60),
             )
             return
         for number, (spent, writing) in enumerate(split(minutes, conversations)):
-            app.hold_conversation(
+            app.execute(
                 case_id,
                 coach_actor,
-                opened + timedelta(days=2, hours=number),
-                conversation_id=f"c{number}",
-                kind=ConversationKind.CLARIFICATION if number < 5 else ConversationKind.HELP,
-                minutes=spent,
-                writing_minutes=writing,
-                participants=["mother"],
-                notes=m(f"Verslag {index}-{number}"),
+                HoldConversation(
+                    conversation_id=f"c{number}",
+                    kind=ConversationKind.CLARIFICATION if number < 5 else ConversationKind.HELP,
+                    minutes=spent,
+                    writing_minutes=writing,
+                    participants=["mother"],
+                    notes=m(f"Verslag {index}-{number}"),
+                ),
+                occurred_at=opened + timedelta(days=2, hours=number),
             )
 
     def referrals(self) -> None:
@@ -229,19 +237,26 @@ class PilotWriter:
             case_id = self.case_ids[number % len(self.case_ids)]
             requested = PILOT_START + timedelta(days=10 + 2 * (number % 58), hours=number // 58)
             referral = f"r{number}"
-            self.app.request_referral(
+            self.app.execute(
                 case_id,
                 self.coordinator,
-                requested,
-                referral_id=referral,
-                member_id="child",
-                destination=destination,
-                organisation=f"org-{destination.value}",
+                RequestReferral(
+                    referral_id=referral,
+                    member_id="child",
+                    destination=destination,
+                    organisation=f"org-{destination.value}",
+                ),
+                occurred_at=requested,
             )
             if destination is ReferralDestination.JEUGDTEAM:
                 start = requested + timedelta(days=CARE_STARTS_AFTER_DAYS[started])
-                self.app.accept_referral(
-                    case_id, self.coordinator, start - timedelta(days=7), referral_id=referral
+                self.app.execute(
+                    case_id,
+                    self.coordinator,
+                    AcceptReferral(referral_id=referral),
+                    occurred_at=start - timedelta(days=7),
                 )
-                self.app.start_care(case_id, self.coordinator, start, referral_id=referral)
+                self.app.execute(
+                    case_id, self.coordinator, StartCare(referral_id=referral), occurred_at=start
+                )
                 started += 1

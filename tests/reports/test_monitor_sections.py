@@ -15,6 +15,17 @@ import pytest
 from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.settings import Settings
+from domain.commands import (
+    AnswerHelpQuestion,
+    AssignCoach,
+    CloseCase,
+    ContactWaitingFamily,
+    GrantConsent,
+    LeaveWaitlist,
+    PlaceOnWaitlist,
+    ReopenCase,
+    Triage,
+)
 from domain.vocabulary import (
     Channel,
     ClosureReason,
@@ -91,12 +102,11 @@ def test_meldingen_count_in_the_local_month_they_happened(
     open_case(app, on("2026-03-31", 21), channel=Channel.FAMILY)  # 23:00 in Amsterdam: March
     open_case(app, on("2026-03-31", 22), channel=Channel.FAMILY)  # 00:00 on 1 April there
     late = open_case(app, on("2026-04-30", 21), channel=Channel.KCC)  # 23:00 on 30 April
-    app.triage(
+    app.execute(
         late,
         COORDINATOR,
-        on("2026-04-30", 21) + timedelta(minutes=5),
-        outcome=TriageOutcome.CRISIS,
-        coordination_level=5,
+        Triage(outcome=TriageOutcome.CRISIS, coordination_level=5),
+        occurred_at=on("2026-04-30", 21) + timedelta(minutes=5),
     )
     open_case(app, on("2026-04-30", 22))  # 00:00 on 1 May
 
@@ -122,19 +132,27 @@ def test_the_waitlist_counts_waits_to_a_coach_contacts_and_gaps(
 ) -> None:
     waited = open_case(app, on("2026-03-02"))
     consent_waitlist(app, waited, on("2026-03-02", 11))
-    app.place_on_waitlist(waited, COORDINATOR, on("2026-03-03"), priority=2)
-    app.contact_waiting_family(waited, COORDINATOR, on("2026-03-13"))
-    app.contact_waiting_family(waited, COORDINATOR, on("2026-03-23"))
-    app.assign_coach(
-        waited, COORDINATOR, on("2026-04-12"), coach="coach-anna", organisation="cjg-den-haag"
+    app.execute(waited, COORDINATOR, PlaceOnWaitlist(priority=2), occurred_at=on("2026-03-03"))
+    app.execute(waited, COORDINATOR, ContactWaitingFamily(), occurred_at=on("2026-03-13"))
+    app.execute(waited, COORDINATOR, ContactWaitingFamily(), occurred_at=on("2026-03-23"))
+    app.execute(
+        waited,
+        COORDINATOR,
+        AssignCoach(coach="coach-anna", organisation="cjg-den-haag"),
+        occurred_at=on("2026-04-12"),
     )  # 40 days; 20 days after the last contact
     withdrawn = open_case(app, on("2026-03-02"))
     consent_waitlist(app, withdrawn, on("2026-03-02", 11))
-    app.place_on_waitlist(withdrawn, COORDINATOR, on("2026-04-01"), priority=3)
-    app.leave_waitlist(withdrawn, COORDINATOR, on("2026-04-08"), exit=WaitlistExit.WITHDRAWN)
+    app.execute(withdrawn, COORDINATOR, PlaceOnWaitlist(priority=3), occurred_at=on("2026-04-01"))
+    app.execute(
+        withdrawn,
+        COORDINATOR,
+        LeaveWaitlist(exit=WaitlistExit.WITHDRAWN),
+        occurred_at=on("2026-04-08"),
+    )
     still = open_case(app, on("2026-03-02"))
     consent_waitlist(app, still, on("2026-03-02", 11))
-    app.place_on_waitlist(still, COORDINATOR, on("2026-04-20"), priority=1)
+    app.execute(still, COORDINATOR, PlaceOnWaitlist(priority=1), occurred_at=on("2026-04-20"))
 
     waitlist = report_for(app, view, APRIL)["waitlist"]
 
@@ -148,22 +166,40 @@ def test_the_waitlist_counts_waits_to_a_coach_contacts_and_gaps(
 
 
 def consent_waitlist(app: CaseApplication, case_id: UUID, at: datetime) -> None:
-    app.grant_consent(case_id, COORDINATOR, at, **waitlist_consent())
+    app.execute(case_id, COORDINATOR, GrantConsent(**waitlist_consent()), occurred_at=at)
 
 
 def test_closures_reopenings_returns_and_caseload(app: CaseApplication, view: OpenView) -> None:
     def coached(opened: str, coach: str = "coach-anna") -> UUID:
         case_id = open_case(app, on(opened))
-        app.assign_coach(
-            case_id, COORDINATOR, on(opened, 11), coach=coach, organisation="cjg-den-haag"
+        app.execute(
+            case_id,
+            COORDINATOR,
+            AssignCoach(coach=coach, organisation="cjg-den-haag"),
+            occurred_at=on(opened, 11),
         )
         return case_id
 
     closed = coached("2026-02-02")
-    app.close_case(closed, COACH, on("2026-04-06"), reason=ClosureReason.GOALS_REACHED, **CLOSING)
+    app.execute(
+        closed,
+        COACH,
+        CloseCase(reason=ClosureReason.GOALS_REACHED, **CLOSING),
+        occurred_at=on("2026-04-06"),
+    )
     reopened = coached("2026-02-03")
-    app.close_case(reopened, COACH, on("2026-04-07"), reason=ClosureReason.MOVED, **CLOSING)
-    app.reopen_case(reopened, COACH, on("2026-04-20"), coach="coach-anna", help_question_id="hq-1")
+    app.execute(
+        reopened,
+        COACH,
+        CloseCase(reason=ClosureReason.MOVED, **CLOSING),
+        occurred_at=on("2026-04-07"),
+    )
+    app.execute(
+        reopened,
+        COACH,
+        ReopenCase(coach="coach-anna", help_question_id="hq-1"),
+        occurred_at=on("2026-04-20"),
+    )
     app.open_case(
         COORDINATOR,
         occurred_at=on("2026-04-27"),
@@ -172,8 +208,13 @@ def test_closures_reopenings_returns_and_caseload(app: CaseApplication, view: Op
         **melding(),
     )
     quiet = open_case(app, on("2025-11-02"))
-    app.answer_help_question(quiet, COORDINATOR, on("2025-11-03"))
-    app.close_case(quiet, COORDINATOR, on("2026-04-15"), reason=ClosureReason.INACTIVE, **CLOSING)
+    app.execute(quiet, COORDINATOR, AnswerHelpQuestion(), occurred_at=on("2025-11-03"))
+    app.execute(
+        quiet,
+        COORDINATOR,
+        CloseCase(reason=ClosureReason.INACTIVE, **CLOSING),
+        occurred_at=on("2026-04-15"),
+    )
     coached("2026-03-02", coach="coach-bram")
 
     april = report_for(app, view, APRIL, norm_per_fte=1, fte={"coach-anna": 0.5})
