@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from domain.case_state import CaseState
 from domain.erasure import Erasure
-from domain.errors import InvalidInputError
+from domain.errors import NotInCaseError
 from domain.vocabulary import (
     DataCategory,
     ErasureCause,
@@ -46,7 +46,7 @@ class ErasureReceipt(BaseModel):
 def receipt_for(case: CaseState, case_id: str, request_id: str) -> ErasureReceipt:
     request = case.erasure_requests.get(request_id)
     if request is None:
-        raise InvalidInputError(f"no erasure request {request_id} in this case")
+        raise NotInCaseError(f"no erasure request {request_id} in this case")
     erasure = _erasure_of(case, request_id)
     destroyed: list[DataCategory] = []
     what = "nothing yet"

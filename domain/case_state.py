@@ -183,8 +183,8 @@ class CaseState:
             **data,
         )
 
-    def check_members(self, member_ids: Sequence[str]) -> None:
-        """Facts about family members name members of this family."""
+    def check_members(self, member_ids: Sequence[str], field: str) -> None:
+        """Facts about family members name members of this family (in `field`)."""
         unknown = sorted(set(member_ids) - set(self.members))
         if unknown:
-            raise InvalidInputError(f"not a member of this family: {', '.join(unknown)}")
+            raise InvalidInputError(f"not a member of this family: {', '.join(unknown)}", field)

@@ -8,7 +8,7 @@ from datetime import date
 
 from domain.case_event import CaseEvent
 from domain.case_state import CaseState
-from domain.errors import InvalidInputError, PlanError
+from domain.errors import DuplicateIdError, InvalidInputError, NotInCaseError, PlanError
 from domain.events_lifecycle import Escalated, SafetyAssessed
 from domain.events_plan import (
     AgreementBroken,
@@ -44,7 +44,7 @@ class CareCommands(CaseState):
     ) -> None:
         """Rondetafelgesprek: the family and the professionals make one plan (002)."""
         self.check_may_record(by)
-        self.check_members(members)
+        self.check_members(members, "members")
         self.record(
             RoundTableHeld,
             by,
@@ -91,12 +91,14 @@ class CareCommands(CaseState):
         agreements: Sequence[Agreement],
         next_evaluation: date | None,
     ) -> None:
-        self.check_members([g.member_id for g in goals])
+        self.check_members([g.member_id for g in goals], "goals")
         if next_evaluation is not None:
-            by.check_planned(next_evaluation, "the next evaluation")
+            by.check_planned(next_evaluation, "the next evaluation", "next_evaluation")
         for agreement in agreements:
             if agreement.due is not None:
-                by.check_planned(agreement.due, f"agreement {agreement.agreement_id}'s due date")
+                by.check_planned(
+                    agreement.due, f"agreement {agreement.agreement_id}'s due date", "agreements"
+                )
         self.record(
             event_class,
             by,
@@ -120,9 +122,9 @@ class CareCommands(CaseState):
         if self.plan is None:
             raise PlanError("there is no gezinsplan to evaluate")
         by.check_not_before(self.plan.adopted_at, "the plan was adopted")
-        self.check_members(members)
+        self.check_members(members, "members")
         if next_evaluation is not None:
-            by.check_planned(next_evaluation, "the next evaluation")
+            by.check_planned(next_evaluation, "the next evaluation", "next_evaluation")
         self.record(
             PlanEvaluated,
             by,
@@ -137,7 +139,7 @@ class CareCommands(CaseState):
         """An organisation works with its own plan: more than one plan is in use."""
         self.check_may_record(by)
         if not organisation.strip():
-            raise InvalidInputError("name the organisation with a plan of its own")
+            raise InvalidInputError("name the organisation with a plan of its own", "organisation")
         self.record(SeparatePlanReported, by, organisation=organisation, description=description)
 
     def record_broken_agreement(self, by: Provenance, *, agreement_id: str, notes: str) -> None:
@@ -157,9 +159,9 @@ class CareCommands(CaseState):
     ) -> None:
         """A referral of one family member to a destination and organisation."""
         self.check_may_record(by)
-        self.check_members([member_id])
+        self.check_members([member_id], "member_id")
         if referral_id in self.referrals:
-            raise InvalidInputError(f"referral {referral_id} already exists")
+            raise DuplicateIdError(f"referral {referral_id} already exists")
         self.record(
             ReferralRequested,
             by,
@@ -174,7 +176,7 @@ class CareCommands(CaseState):
 
     def reject_referral(self, by: Provenance, *, referral_id: str, reason: str) -> None:
         if not reason.strip():
-            raise InvalidInputError("a rejected referral needs a reason")
+            raise InvalidInputError("a rejected referral needs a reason", "reason")
         self._move_referral(ReferralRejected, by, referral_id, reason)
 
     def start_care(self, by: Provenance, *, referral_id: str) -> None:
@@ -182,7 +184,7 @@ class CareCommands(CaseState):
 
     def end_care(self, by: Provenance, *, referral_id: str, reason: str) -> None:
         if not reason.strip():
-            raise InvalidInputError("ended care needs a reason")
+            raise InvalidInputError("ended care needs a reason", "reason")
         self._move_referral(ReferralCareEnded, by, referral_id, reason)
 
     def extend_referral(
@@ -193,7 +195,7 @@ class CareCommands(CaseState):
         referral = self.referral(referral_id)
         referral.check_may_extend()
         by.check_not_before(referral.changed_at, "the referral's previous step")
-        by.check_planned(until, "the extension's end")
+        by.check_planned(until, "the extension's end", "until")
         self.record(ReferralExtended, by, referral_id=referral_id, until=until, reason=reason)
 
     def _move_referral(
@@ -209,7 +211,7 @@ class CareCommands(CaseState):
         try:
             return self.referrals[referral_id]
         except KeyError:
-            raise InvalidInputError(f"there is no referral {referral_id}") from None
+            raise NotInCaseError(f"there is no referral {referral_id} in this case") from None
 
     def assess_safety(
         self, by: Provenance, *, method: SafetyMethod, verdict: SafetyVerdict, notes: str = ""

@@ -16,9 +16,11 @@ from domain.erasure import (
 )
 from domain.errors import (
     CaseErasedError,
+    DuplicateIdError,
     ErasureOrderError,
     InvalidInputError,
     LegalHoldError,
+    NotInCaseError,
     RetentionError,
 )
 from domain.events_erasure import (
@@ -59,11 +61,14 @@ class ErasureCommands(CaseState):
         """Record who asked to destroy what; the 3 months run from the day they asked."""
         self.check_may_erase(by)
         if request_id in self.erasure_requests:
-            raise InvalidInputError(f"erasure request {request_id} is already recorded")
+            raise DuplicateIdError(f"erasure request {request_id} is already recorded")
         scope = ErasureScope(scope)
         if (scope is ErasureScope.MEMBER) != (member_id is not None):
-            raise InvalidInputError("a member's erasure names the member; a dossier's none")
-        self.check_members([requested_by, *([member_id] if member_id else [])])
+            raise InvalidInputError(
+                "a member's erasure names the member; a dossier's none", "member_id"
+            )
+        self.check_members([requested_by], "requested_by")
+        self.check_members([member_id] if member_id else [], "member_id")
         if member_id in self.erased_members:
             raise ErasureOrderError(f"{member_id}'s identifying data was erased already")
         on = by.occurred_at.date()
@@ -97,7 +102,7 @@ class ErasureCommands(CaseState):
             raise ErasureOrderError(f"erasure request {request_id} was {request.status} already")
         by.check_not_before(request.requested_at, "the request")
         if refusal_ground is not None and not justification.strip():
-            raise InvalidInputError("a refusal says why the legal ground applies")
+            raise InvalidInputError("a refusal says why the legal ground applies", "justification")
         self.record(
             ErasureAssessed,
             by,
@@ -139,7 +144,7 @@ class ErasureCommands(CaseState):
         if self.legal_hold is not None:
             raise LegalHoldError("a legal hold is in place already")
         if not reason.strip():
-            raise InvalidInputError("a legal hold says why")
+            raise InvalidInputError("a legal hold says why", "reason")
         self.record(LegalHoldPlaced, by, reason=reason)
 
     def lift_legal_hold(self, by: Provenance, *, reason: str) -> None:
@@ -152,7 +157,7 @@ class ErasureCommands(CaseState):
     def _request(self, request_id: str) -> ErasureRequest:
         request = self.erasure_requests.get(request_id)
         if request is None:
-            raise InvalidInputError(f"no erasure request {request_id} in this case")
+            raise NotInCaseError(f"no erasure request {request_id} in this case")
         return request
 
     def _check_no_hold(self) -> None:

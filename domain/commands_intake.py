@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from domain.case_state import CaseState
-from domain.errors import CoachError, ConsentRequiredError, InvalidInputError, WaitlistError
+from domain.errors import (
+    CoachError,
+    ConsentRequiredError,
+    DuplicateIdError,
+    HelpQuestionError,
+    InvalidInputError,
+    WaitlistError,
+)
 from domain.events_intake import (
     CaseTriaged,
     CoachAssigned,
@@ -30,7 +37,7 @@ COORDINATION_LEVELS = range(6)
 def check_minutes(*minutes: Decimal) -> None:
     for value in minutes:
         if not Decimal(0) <= value <= Decimal(24 * 60):
-            raise InvalidInputError(f"minutes must lie between 0 and 1440, not {value}")
+            raise InvalidInputError(f"minutes must lie between 0 and 1440, not {value}", "minutes")
 
 
 class IntakeCommands(CaseState):
@@ -38,7 +45,9 @@ class IntakeCommands(CaseState):
         """Beoordeling: single, complex or crisis, and the coordination level (0-5)."""
         self.check_may_record(by)
         if coordination_level not in COORDINATION_LEVELS:
-            raise InvalidInputError("the coordination level lies between 0 and 5")
+            raise InvalidInputError(
+                "the coordination level lies between 0 and 5", "coordination_level"
+            )
         self.record(
             CaseTriaged,
             by,
@@ -61,7 +70,7 @@ class IntakeCommands(CaseState):
         self.check_may_record(by)
         check_minutes(minutes, writing_minutes)
         if any(c.conversation_id == conversation_id for c in self.conversations):
-            raise InvalidInputError(f"conversation {conversation_id} is already recorded")
+            raise DuplicateIdError(f"conversation {conversation_id} is already recorded")
         self.record(
             ConversationHeld,
             by,
@@ -83,7 +92,7 @@ class IntakeCommands(CaseState):
         """The help question needs no further help."""
         self.check_may_record(by)
         if not self.help_question_open:
-            raise InvalidInputError("the help question is already answered")
+            raise HelpQuestionError("the help question is already answered")
         self.record(HelpQuestionAnswered, by, help_question_id=self.help_question_id)
 
     def place_on_waitlist(self, by: Provenance, *, priority: int) -> None:
@@ -94,7 +103,7 @@ class IntakeCommands(CaseState):
         if self.coaching_active:
             raise WaitlistError("the family already has a coach")
         if not 1 <= priority <= 5:
-            raise InvalidInputError("priority lies between 1 (highest) and 5")
+            raise InvalidInputError("priority lies between 1 (highest) and 5", "priority")
         consent = next(
             (c for c in self.consents_in_force() if c.purpose is ConsentPurpose.WAITLIST), None
         )
@@ -154,7 +163,7 @@ class IntakeCommands(CaseState):
         if not self.coaching_active or self.coach is None:
             raise CoachError("there is no regisseur to make known: assign a coach")
         if not organisations:
-            raise InvalidInputError("name the organisations that were told")
+            raise InvalidInputError("name the organisations that were told", "organisations")
         self.record(RegisseurMadeKnown, by, coach=self.coach, organisations=list(organisations))
 
     def end_coaching(self, by: Provenance, *, reason: str) -> None:

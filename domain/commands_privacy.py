@@ -6,7 +6,13 @@ from collections.abc import Sequence
 
 from domain.case_state import CaseState
 from domain.consent import check_may_consent_about
-from domain.errors import DisclosureError, InvalidInputError
+from domain.errors import (
+    ConsentNotInForceError,
+    DisclosureError,
+    DuplicateIdError,
+    InvalidInputError,
+    NotInCaseError,
+)
 from domain.events_privacy import (
     ConsentGranted,
     ConsentWithdrawn,
@@ -35,10 +41,13 @@ class PrivacyCommands(CaseState):
         """Record a consent, valid only from the right people for each member's age (002)."""
         self.check_may_record(by)
         if consent_id in self.consents:
-            raise InvalidInputError(f"consent {consent_id} is already recorded")
+            raise DuplicateIdError(f"consent {consent_id} is already recorded")
         if not about or not categories:
-            raise InvalidInputError("a consent names whom it is about and which categories")
-        self.check_members([*given_by, *about])
+            raise InvalidInputError(
+                "a consent names whom it is about and which categories", "about"
+            )
+        self.check_members(given_by, "given_by")
+        self.check_members(about, "about")
         family = list(self.members.values())
         for member_id in about:
             check_may_consent_about(
@@ -67,11 +76,15 @@ class PrivacyCommands(CaseState):
         """Withdrawal by someone who gave it or whom it is about; effective at once."""
         self.check_may_record(by)
         consent = self.consents.get(consent_id)
-        if consent is None or not consent.in_force:
-            raise InvalidInputError(f"there is no consent {consent_id} in force")
+        if consent is None:
+            raise NotInCaseError(f"there is no consent {consent_id} in this case")
+        if not consent.in_force:
+            raise ConsentNotInForceError(f"consent {consent_id} is no longer in force")
         by.check_not_before(consent.granted_at, "the consent was granted")
         if not withdrawn_by or not set(withdrawn_by) <= {*consent.given_by, *consent.about}:
-            raise InvalidInputError("consent is withdrawn by those who gave it or it is about")
+            raise InvalidInputError(
+                "consent is withdrawn by those who gave it or it is about", "withdrawn_by"
+            )
         self.record(ConsentWithdrawn, by, consent_id=consent_id, withdrawn_by=list(withdrawn_by))
 
     def record_refusal(
@@ -86,10 +99,10 @@ class PrivacyCommands(CaseState):
         """'Not to them': wins over any general consent."""
         self.check_may_record(by)
         if refusal_id in self.refusals:
-            raise InvalidInputError(f"refusal {refusal_id} is already recorded")
+            raise DuplicateIdError(f"refusal {refusal_id} is already recorded")
         if not given_by or not recipient.strip() or not categories:
-            raise InvalidInputError("a refusal names who refuses, to whom, and what")
-        self.check_members(given_by)
+            raise InvalidInputError("a refusal names who refuses, to whom, and what", "recipient")
+        self.check_members(given_by, "given_by")
         self.record(
             RefusalRecorded,
             by,
@@ -114,12 +127,16 @@ class PrivacyCommands(CaseState):
         record the considerations (002)."""
         self.check_may_record(by)
         if not justification.strip():
-            raise InvalidInputError("a sharing decision records its considerations")
+            raise InvalidInputError(
+                "a sharing decision records its considerations", "justification"
+            )
         if shared and legal_ground is None:
-            raise InvalidInputError("sharing without consent names its legal ground")
+            raise InvalidInputError(
+                "sharing without consent names its legal ground", "legal_ground"
+            )
         if not categories or not members:
-            raise InvalidInputError("a sharing decision names members and categories")
-        self.check_members(members)
+            raise InvalidInputError("a sharing decision names members and categories", "members")
+        self.check_members(members, "members")
         if shared:
             self._check_disclosure_can_open(members, set(categories))
         self.record(

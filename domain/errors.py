@@ -14,9 +14,38 @@ class DomainError(Exception):
 
 
 class InvalidInputError(DomainError):
-    """A value is outside what the domain accepts (unknown member, negative minutes...)."""
+    """A value is outside what the domain accepts (unknown member, negative minutes...);
+    `field` names the command's field that holds it."""
 
     rule = "valid-input"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotInCaseError(DomainError):
+    """A command names a referral, consent or erasure request the case does not have."""
+
+    rule = "names-what-the-case-has"
+
+
+class DuplicateIdError(DomainError):
+    """An id given for something new (a referral, a consent...) is already used in the case."""
+
+    rule = "ids-unique-in-a-case"
+
+
+class ConsentNotInForceError(DomainError):
+    """Only a consent in force can be withdrawn: a withdrawn one stays withdrawn."""
+
+    rule = "only-a-consent-in-force-is-withdrawn"
+
+
+class HelpQuestionError(DomainError):
+    """A help question is answered once."""
+
+    rule = "help-question-answered-once"
 
 
 class OccurredAtError(DomainError):

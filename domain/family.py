@@ -69,19 +69,22 @@ def check_is_a_family(members: list[FamilyMember], on: date) -> None:
     """A family is at least one parent or carer and one child aged 0-23, with unique ids."""
     ids = [m.member_id for m in members]
     if len(set(ids)) != len(ids):
-        raise InvalidInputError("family member ids must be unique")
+        raise InvalidInputError("family member ids must be unique", "members")
     if not any(not m.is_child for m in members):
-        raise InvalidInputError("a family needs at least one parent or carer")
+        raise InvalidInputError("a family needs at least one parent or carer", "members")
     for member in members:
         age = member.age_on(on)
         if age is None or not 0 <= age <= MAX_AGE:
-            raise InvalidInputError(f"{member.member_id} cannot be born on {member.birth_date}")
+            raise InvalidInputError(
+                f"{member.member_id} cannot be born on {member.birth_date}", "members"
+            )
     children = [m for m in members if m.is_child]
     if not children:
-        raise InvalidInputError("a family needs at least one child")
+        raise InvalidInputError("a family needs at least one child", "members")
     for child in children:
         age = child.age_on(on)
         if age is None or not 0 <= age <= MAX_CHILD_AGE:
             raise InvalidInputError(
-                f"child {child.member_id} is {age} years old; family care is for ages 0-23"
+                f"child {child.member_id} is {age} years old; family care is for ages 0-23",
+                "members",
             )

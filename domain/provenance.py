@@ -58,14 +58,15 @@ class Provenance:
                 f"({earliest.isoformat()})"
             )
 
-    def check_planned(self, day: date, what: str) -> None:
+    def check_planned(self, day: date, what: str, field: str) -> None:
         """A date set for later lies between the fact that sets it and the planning horizon."""
         decided = self.occurred_at.date()
         if day < decided:
-            raise InvalidInputError(f"{what} cannot lie before it is decided ({decided})")
+            raise InvalidInputError(f"{what} cannot lie before it is decided ({decided})", field)
         horizon = decided.replace(year=decided.year + PLANNING_HORIZON_YEARS, day=1)
         if day > horizon:
             raise InvalidInputError(
                 f"{what} ({day}) lies more than {PLANNING_HORIZON_YEARS} years after it is "
-                f"decided ({decided})"
+                f"decided ({decided})",
+                field,
             )

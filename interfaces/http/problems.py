@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.errors import CaseNotFoundError, ConcurrentChangeError, StoreUnavailableError
-from domain.errors import DomainError, InvalidInputError
+from domain.errors import DomainError, InvalidInputError, NotInCaseError
 
 PROBLEM_JSON = "application/problem+json"
 STORE_UNREACHABLE: tuple[type[Exception], ...] = (
@@ -66,7 +66,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInputError)
     async def on_invalid_input(_: Request, error: InvalidInputError) -> JSONResponse:
-        return problem(422, "Invalid input", error.message, rule=error.rule)
+        field = f"body.{error.field}" if error.field else "body"
+        errors = [{"field": field, "message": error.message}]
+        return problem(422, "Invalid input", error.message, rule=error.rule, errors=errors)
+
+    @app.exception_handler(NotInCaseError)
+    async def on_not_in_case(_: Request, error: NotInCaseError) -> JSONResponse:
+        return problem(404, "Not found", error.message, rule=error.rule)
 
     @app.exception_handler(DomainError)
     async def on_rule_broken(_: Request, error: DomainError) -> JSONResponse:

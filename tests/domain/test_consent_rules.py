@@ -7,7 +7,12 @@ from datetime import date
 import pytest
 
 from domain.case import Case
-from domain.errors import ConsentGiverError, InvalidInputError
+from domain.errors import (
+    ConsentGiverError,
+    ConsentNotInForceError,
+    InvalidInputError,
+    NotInCaseError,
+)
 from domain.vocabulary import ConsentForm, ConsentPurpose, DataCategory
 from tests.factories import OPENED_AT, assert_rejected, at, family, open_case
 
@@ -140,8 +145,13 @@ def test_withdrawal_ends_the_consent_and_only_once() -> None:
     assert case.consents_in_force() == []
     assert_rejected(
         case,
-        InvalidInputError,
+        ConsentNotInForceError,
         lambda: case.withdraw_consent(at(2), consent_id="consent-0", withdrawn_by=["mother"]),
+    )
+    assert_rejected(
+        case,
+        NotInCaseError,
+        lambda: case.withdraw_consent(at(2), consent_id="consent-9", withdrawn_by=["mother"]),
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from domain.case import Case
 from domain.errors import (
     InvalidInputError,
+    NotInCaseError,
     OccurredAtError,
     PlanError,
     ReferralTransitionError,
@@ -96,7 +97,7 @@ def test_a_rejection_gives_its_reason_and_names_a_known_referral() -> None:
     assert_rejected(
         case, InvalidInputError, lambda: case.reject_referral(at(2), referral_id="r1", reason=" ")
     )
-    assert_rejected(case, InvalidInputError, lambda: case.accept_referral(at(2), referral_id="r9"))
+    assert_rejected(case, NotInCaseError, lambda: case.accept_referral(at(2), referral_id="r9"))
 
 
 def test_a_referral_step_cannot_precede_the_previous_step() -> None:

@@ -181,7 +181,8 @@ class Api:
         """Send a command that must succeed; its position."""
         response = self.post(user, case_id, path, body)
         assert response.status_code == 200, f"{path}: {response.text}"
-        assert set(response.json()) == {"position"}
+        made = set(response.json()) - {"position"}
+        assert made <= {"conversation_id", "referral_id", "consent_id", "refusal_id", "request_id"}
         return self._advance(response.json()["position"])
 
     def get(
@@ -219,6 +220,8 @@ class Api:
         assert problem["status"] == status
         assert problem["rule"] == rule, problem
         assert problem["detail"]
+        if status == 422:  # invalid input names its field, as a body's schema errors do
+            assert problem["errors"] and problem["errors"][0]["field"].startswith("body")
         assert self.case(case_id)["version"] == version, f"{path} stored something"
         return problem
 
@@ -245,9 +248,16 @@ class Api:
         self.do(COORDINATOR, case_id, "/coach", COACH_BODY)
         return case_id
 
+    def with_referral_and_consent(self, case_id: str) -> str:
+        """The case, now with the referral `r1` and the consent `c1` that EVERY_COMMAND's
+        steps on a referral and a consent name (unknown ones answer 404 before any rule)."""
+        self.do(COORDINATOR, case_id, "/consents", REFERRAL_CONSENT_BODY)
+        self.do(COORDINATOR, case_id, "/referrals", REFERRAL_BODY)
+        return case_id
+
     def closed_case(self) -> str:
-        """A case that COACH coached and closed."""
-        case_id = self.coached_case()
+        """A case that COACH coached and closed, with the referral `r1` and consent `c1`."""
+        case_id = self.with_referral_and_consent(self.coached_case())
         self.do(COACH, case_id, "/close", CLOSE_BODY)
         return case_id
 

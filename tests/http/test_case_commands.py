@@ -99,7 +99,7 @@ def test_every_command_refuses_unknown_fields_and_naive_occurred_at(api: Api) ->
 
 
 def test_every_command_refuses_an_occurred_at_in_the_future(api: Api) -> None:
-    case_id = api.open_case()
+    case_id = api.with_referral_and_consent(api.open_case())
     in_an_hour = "2026-06-01T14:00:00+01:00"  # 13:00 UTC, an hour after the clock's now
     for path, body in EVERY_COMMAND:
         if path == "/reopen":
@@ -109,7 +109,7 @@ def test_every_command_refuses_an_occurred_at_in_the_future(api: Api) -> None:
 
 
 def test_every_command_refuses_an_occurred_at_before_the_case_opened(api: Api) -> None:
-    case_id = api.open_case(occurred_at=days_ago(10))
+    case_id = api.with_referral_and_consent(api.open_case(occurred_at=days_ago(10)))
     for path, body in EVERY_COMMAND:
         if path == "/reopen":
             continue
@@ -125,6 +125,17 @@ def test_every_command_but_reopening_is_refused_on_a_closed_case(api: Api) -> No
 
 
 # --- opening a case ----------------------------------------------------------------------
+
+
+def test_opening_a_case_answers_201_with_the_location_of_the_new_case(
+    api: Api, client: TestClient
+) -> None:
+    response = client.post("/v1/cases", json=melding_json(), headers=api.headers(COORDINATOR))
+    assert response.status_code == 201
+    location = response.headers["location"]
+    assert location.endswith(f"/v1/cases/{response.json()['case_id']}")
+    read = client.get(location, headers=api.headers(COORDINATOR))
+    assert read.status_code == 200 and read.json()["case_id"] == response.json()["case_id"]
 
 
 def test_opening_a_case_answers_201_and_the_case_reads_as_registered(api: Api) -> None:

@@ -91,7 +91,7 @@ def test_a_conversation_id_is_recorded_once(api: Api) -> None:
     case_id = api.coached_case()
     body = {"conversation_id": "gesprek-1", "kind": "phone", "minutes": 5, "writing_minutes": 0}
     api.do(COACH, case_id, "/conversations", body)
-    api.refused(COACH, case_id, "/conversations", body, "valid-input", status=422)
+    api.refused(COACH, case_id, "/conversations", body, "ids-unique-in-a-case")
 
 
 def test_a_conversation_with_invalid_input_answers_422_naming_the_field(api: Api) -> None:
@@ -137,7 +137,7 @@ def test_answering_the_help_question_closes_it_once(api: Api) -> None:
     case_id = api.coached_case()
     api.do(COACH, case_id, "/help-question/answer")
     assert api.case(case_id, COACH)["help_question_open"] is False
-    api.refused(COACH, case_id, "/help-question/answer", {}, "valid-input", status=422)
+    api.refused(COACH, case_id, "/help-question/answer", {}, "help-question-answered-once")
 
 
 @pytest.mark.parametrize("path", ["/help-question/answer", "/waitlist/contacts"])

@@ -79,7 +79,7 @@ def test_consent_comes_from_the_right_people(api: Api) -> None:
 
 def test_a_consent_id_is_recorded_once_and_names_family_members(api: Api) -> None:
     case_id = consented_case(api)
-    api.refused(COACH, case_id, "/consents", REFERRAL_CONSENT_BODY, "valid-input", status=422)
+    api.refused(COACH, case_id, "/consents", REFERRAL_CONSENT_BODY, "ids-unique-in-a-case")
     stranger = {**REFERRAL_CONSENT_BODY, "consent_id": "c2", "about": ["neighbour"]}
     api.refused(COACH, case_id, "/consents", stranger, "valid-input", status=422)
 
@@ -106,14 +106,17 @@ def test_a_withdrawn_consent_ends_at_once(api: Api, withdrawn_by: str) -> None:
     assert datetime.fromisoformat(consent["withdrawn_at"]) == NOW
 
 
+NOT_IN_CASE, NOT_IN_FORCE = "names-what-the-case-has", "only-a-consent-in-force-is-withdrawn"
+
+
 def test_only_a_consent_in_force_is_withdrawn_by_those_it_concerns(api: Api) -> None:
     case_id = consented_case(api)
     by_father = {"withdrawn_by": ["father"]}
     api.refused(COACH, case_id, WITHDRAW, by_father, "valid-input", status=422)
     unknown = "/consents/c9/withdraw"
-    api.refused(COACH, case_id, unknown, {"withdrawn_by": ["mother"]}, "valid-input", status=422)
+    api.refused(COACH, case_id, unknown, {"withdrawn_by": ["mother"]}, NOT_IN_CASE, status=404)
     api.do(COACH, case_id, WITHDRAW, {"withdrawn_by": ["mother"]})
-    api.refused(COACH, case_id, WITHDRAW, {"withdrawn_by": ["mother"]}, "valid-input", status=422)
+    api.refused(COACH, case_id, WITHDRAW, {"withdrawn_by": ["mother"]}, NOT_IN_FORCE)
 
 
 def test_a_withdrawal_names_who_withdraws(api: Api) -> None:

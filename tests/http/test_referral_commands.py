@@ -70,9 +70,30 @@ def test_the_coach_refers_a_family_member(api: Api) -> None:
     assert ids[0] == "r1" and ids[1].startswith("referral-")  # an id when none is given
 
 
+def test_a_referral_made_without_an_id_answers_the_id_the_server_made(api: Api) -> None:
+    case_id = api.coached_case()
+    body = without(REFERRAL_BODY, "referral_id")
+    response = api.post(COACH, case_id, "/referrals", body)
+    assert response.status_code == 200, response.text
+    made = response.json()["referral_id"]
+    assert made.startswith("referral-")
+    assert referral(api, case_id, response.json()["position"])["referral_id"] == made
+    step = api.post(PARTNER, case_id, f"/referrals/{made}/accept")
+    assert step.status_code == 200, step.text  # the id answered is the one to use
+
+
+def test_a_member_outside_the_family_is_invalid_input_naming_the_field(api: Api) -> None:
+    case_id = api.coached_case()
+    grandma = {**REFERRAL_BODY, "member_id": "grandma"}
+    problem = api.refused(COACH, case_id, "/referrals", grandma, "valid-input", status=422)
+    assert problem["errors"] == [
+        {"field": "body.member_id", "message": "not a member of this family: grandma"}
+    ]
+
+
 def test_a_referral_is_of_a_member_of_the_family_and_its_id_is_unique(api: Api) -> None:
     case_id = referred_case(api)
-    api.refused(COACH, case_id, "/referrals", REFERRAL_BODY, "valid-input", status=422)
+    api.refused(COACH, case_id, "/referrals", REFERRAL_BODY, "ids-unique-in-a-case")
     neighbour = {**REFERRAL_BODY, "referral_id": "r2", "member_id": "neighbour"}
     api.refused(COACH, case_id, "/referrals", neighbour, "valid-input", status=422)
 
@@ -131,10 +152,15 @@ def test_a_referral_step_cannot_precede_the_previous_one(api: Api) -> None:
     api.do(PARTNER, case_id, "/referrals/r1/accept", {"occurred_at": days_ago(1)})
 
 
-def test_an_unknown_referral_is_invalid_input(api: Api) -> None:
+def test_an_unknown_referral_is_not_found_for_the_coach_and_for_the_partner(api: Api) -> None:
     case_id = referred_case(api)
-    for path, body in [("accept", {}), ("reject", {"reason": "nee"}), ("extend", EXTENSION)]:
-        api.refused(COACH, case_id, f"/referrals/r9/{path}", body, "valid-input", status=422)
+    steps = [("accept", {}), ("reject", {"reason": "nee"}), ("start", {}), ("extend", EXTENSION)]
+    for user in (COACH, PARTNER):
+        for path, body in steps:
+            problem = api.refused(
+                user, case_id, f"/referrals/r9/{path}", body, "names-what-the-case-has", 404
+            )
+            assert problem["detail"] == "there is no referral r9 in this case"
 
 
 def test_rejecting_and_ending_need_a_reason(api: Api) -> None:

@@ -50,7 +50,9 @@ async def open_case(body: OpenCaseIn, request: Request, user: UserDep) -> Respon
         )
     cases: CaseApplication = request.app.state.cases
     case_id, position = await in_worker_thread(request, opened_case, cases, user, body)
-    return rendered(CaseCreatedOut(case_id=case_id, position=position), status.HTTP_201_CREATED)
+    created = rendered(CaseCreatedOut(case_id=case_id, position=position), status.HTTP_201_CREATED)
+    created.headers["Location"] = str(request.url_for("read_case", case_id=case_id))
+    return created
 
 
 def opened_case(cases: CaseApplication, user: User, body: OpenCaseIn) -> tuple[UUID, int]:

@@ -1,65 +1,40 @@
-"""One POST per case command. Each checks, on the freshly read case, that the user may
-do it, then runs the application's method; the answer is the position of its last event.
+"""One POST per case command. Each turns its body into the domain's command, checks on
+the freshly read case that the user may do it, and has the application execute it; the
+answer is the position of its last event and the ids of what it made.
 
 (No `from __future__ import annotations` here: FastAPI reads the body model from the
 annotations of the endpoints made below.)"""
 
 import inspect
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
 
 from application.cases import CaseApplication
 from domain.authorization import Duty, User, may_perform, may_read
 from domain.case import Case
-from domain.plan import Agreement, Goal
+from domain.commands import CaseCommand, ExecuteErasure
+from domain.errors import NotInCaseError
 from interfaces.http.actors import actor_of
 from interfaces.http.deps import UserDep, check_may_perform
 from interfaces.http.problems import ProblemError
 from interfaces.http.rendered import rendered
 from interfaces.http.schemas import commands as body
 from interfaces.http.schemas import erasure as erasure_body
-from interfaces.http.schemas.common import PROBLEM_RESPONSES, CommandBody, PositionOut
+from interfaces.http.schemas.common import (
+    PROBLEM_RESPONSES,
+    CaseCommandBody,
+    CommandBody,
+    PositionOut,
+)
 from interfaces.http.worker_threads import in_worker_thread
 
 router = APIRouter(
     prefix="/v1/cases/{case_id}", tags=["case commands"], responses=PROBLEM_RESPONSES
 )
-Details = Callable[[Any, User], dict[str, Any]]
-
-
-def fields_of(command: BaseModel, _: User) -> dict[str, Any]:
-    return command.model_dump(exclude={"occurred_at"})
-
-
-def plan_of(command: body.PlanIn, _: User) -> dict[str, Any]:
-    return {
-        "goals": [Goal(**g.model_dump()) for g in command.goals],
-        "agreements": [Agreement(**a.model_dump()) for a in command.agreements],
-        "next_evaluation": command.next_evaluation,
-    }
-
-
-def disclosure_of(command: body.DisclosureIn, user: User) -> dict[str, Any]:
-    return {**fields_of(command, user), "shared": True}
-
-
-def non_disclosure_of(command: body.NonDisclosureIn, _: User) -> dict[str, Any]:
-    return {
-        "shared": False,
-        "organisation": command.organisation,
-        "members": command.members,
-        "categories": command.categories,
-        "legal_ground": None,
-        "justification": command.considerations,
-    }
-
-
-def reopening_of(command: body.ReopenIn, user: User) -> dict[str, Any]:
-    return {"coach": user.subject, "help_question_id": command.help_question_id}
 
 
 def with_body(endpoint: Callable[..., Any], model: type[CommandBody]) -> None:
@@ -86,6 +61,8 @@ def guard_for(user: User, duty: Duty, referral_id: str | None = None) -> Callabl
     def guard(case: Case) -> None:
         if not (may_read(user, case) or may_perform(user, case, duty, referral_id)):
             raise ProblemError(404, "Not found", f"there is no case {case.id}")
+        if referral_id is not None and referral_id not in case.referrals:
+            raise NotInCaseError(f"there is no referral {referral_id} in this case")
         check_may_perform(user, case, duty, referral_id)
 
     return guard
@@ -93,39 +70,30 @@ def guard_for(user: User, duty: Duty, referral_id: str | None = None) -> Callabl
 
 async def run(
     request: Request,
-    method: str,
     case_id: UUID,
     user: User,
-    command: CommandBody,
-    details: dict[str, Any],
+    command: CaseCommand,
+    occurred_at: datetime | None,
     guard: Callable[[Case], None],
+    answer: type[PositionOut],
 ) -> Response:
-    """The application's method, in a worker thread: it reads and saves the case."""
+    """The command, in a worker thread (it reads and saves the case); the answer is its
+    position and the ids of what it made."""
     cases: CaseApplication = request.app.state.cases
+    actor = actor_of(user)
     position = await in_worker_thread(
-        request,
-        getattr(cases, method),
-        case_id,
-        actor_of(user),
-        command.occurred_at,
-        guard=guard,
-        **details,
+        request, cases.execute, case_id, actor, command, occurred_at, guard
     )
-    return rendered(PositionOut(position=position))
+    return rendered(answer(position=position, **command.made_ids()))
 
 
-def case_command(
-    path: str,
-    method: str,
-    model: type[CommandBody],
-    duty: Duty,
-    summary: str,
-    details: Details = fields_of,
-) -> None:
+def case_command(path: str, model: type[CaseCommandBody], duty: Duty, summary: str) -> None:
     async def endpoint(case_id: UUID, request: Request, user: UserDep, command: Any) -> Response:
-        command = command or model.model_validate({})
+        body: CaseCommandBody = command or model.model_validate({})
         guard = guard_for(user, duty)
-        return await run(request, method, case_id, user, command, details(command, user), guard)
+        return await run(
+            request, case_id, user, body.to_command(user), body.occurred_at, guard, model.answer
+        )
 
     with_body(endpoint, model)
     endpoint.__name__ = route_name(path)
@@ -133,22 +101,27 @@ def case_command(
         path,
         endpoint,
         methods=["POST"],
-        response_model=PositionOut,
+        response_model=model.answer,
         summary=summary,
         name=endpoint.__name__,
     )
 
 
-def referral_command(
-    path: str, method: str, model: type[CommandBody], summary: str, details: Details = fields_of
-) -> None:
+def referral_command(path: str, model: type[body.ReferralStepBody], summary: str) -> None:
     async def endpoint(
         case_id: UUID, referral_id: str, request: Request, user: UserDep, command: Any
     ) -> Response:
-        command = command or model.model_validate({})
+        step: body.ReferralStepBody = command or model.model_validate({})
         guard = guard_for(user, Duty.REFERRAL_RESPONSE, referral_id)
-        extra = {**details(command, user), "referral_id": referral_id}
-        return await run(request, method, case_id, user, command, extra, guard)
+        return await run(
+            request,
+            case_id,
+            user,
+            step.to_command(referral_id),
+            step.occurred_at,
+            guard,
+            PositionOut,
+        )
 
     with_body(endpoint, model)
     endpoint.__name__ = route_name(f"/referral/{path}")
@@ -167,152 +140,125 @@ async def withdraw_consent(
     case_id: UUID, consent_id: str, command: body.WithdrawalIn, request: Request, user: UserDep
 ) -> Response:
     """Withdraw a consent: it ends at once, in every view."""
-    details = {**fields_of(command, user), "consent_id": consent_id}
     guard = guard_for(user, Duty.CARE)
-    return await run(request, "withdraw_consent", case_id, user, command, details, guard)
+    withdrawal = command.to_command(consent_id)
+    return await run(request, case_id, user, withdrawal, command.occurred_at, guard, PositionOut)
 
 
 INTAKE, CARE = Duty.INTAKE, Duty.CARE
-case_command("/triage", "triage", body.TriageIn, INTAKE, "Record the triage outcome")
+case_command("/triage", body.TriageIn, INTAKE, "Record the triage outcome")
 case_command(
     "/conversations",
-    "hold_conversation",
     body.ConversationIn,
     CARE,
     "Record a conversation with exact minutes",
 )
 case_command(
     "/time-registrations",
-    "register_time",
     body.TimeIn,
     CARE,
     "Register minutes afterwards, without a conversation record",
 )
 case_command(
     "/help-question/answer",
-    "answer_help_question",
-    CommandBody,
+    body.HelpQuestionAnsweredIn,
     CARE,
     "The help question needs no further help",
 )
 case_command(
     "/waitlist",
-    "place_on_waitlist",
     body.WaitlistPlaceIn,
     INTAKE,
     "Place the family on the waitlist (needs their consent)",
 )
 case_command(
     "/waitlist/contacts",
-    "contact_waiting_family",
-    CommandBody,
+    body.WaitlistContactIn,
     INTAKE,
     "Record contact with the waiting family",
 )
 case_command(
     "/waitlist/leave",
-    "leave_waitlist",
     body.WaitlistLeaveIn,
     INTAKE,
     "The family leaves the waitlist without a coach",
 )
-case_command("/coach", "assign_coach", body.CoachIn, INTAKE, "Assign the one regisseur")
-case_command("/coach/change", "change_coach", body.CoachChangeIn, INTAKE, "Change the regisseur")
-case_command("/coach/end", "end_coaching", body.ReasonIn, CARE, "End the coaching")
+case_command("/coach", body.CoachIn, INTAKE, "Assign the one regisseur")
+case_command("/coach/change", body.CoachChangeIn, INTAKE, "Change the regisseur")
+case_command("/coach/end", body.CoachingEndIn, CARE, "End the coaching")
 case_command(
     "/regisseur/announcements",
-    "make_regisseur_known",
     body.RegisseurKnownIn,
     CARE,
     "Record that organisations were told who the regisseur is",
 )
 case_command(
     "/separate-plans",
-    "report_separate_plan",
     body.SeparatePlanIn,
     CARE,
     "An organisation works with a plan of its own beside the gezinsplan",
 )
-case_command(
-    "/round-tables", "hold_round_table", body.RoundTableIn, CARE, "Record a rondetafelgesprek"
-)
-case_command("/plan", "adopt_plan", body.PlanIn, CARE, "Adopt the gezinsplan", plan_of)
-case_command("/plan/revisions", "revise_plan", body.PlanIn, CARE, "Revise the gezinsplan", plan_of)
-case_command("/plan/evaluations", "evaluate_plan", body.EvaluationIn, CARE, "Evaluate the plan")
+case_command("/round-tables", body.RoundTableIn, CARE, "Record a rondetafelgesprek")
+case_command("/plan", body.PlanIn, CARE, "Adopt the gezinsplan")
+case_command("/plan/revisions", body.PlanRevisionIn, CARE, "Revise the gezinsplan")
+case_command("/plan/evaluations", body.EvaluationIn, CARE, "Evaluate the plan")
 case_command(
     "/plan/broken-agreements",
-    "record_broken_agreement",
     body.BrokenAgreementIn,
     CARE,
     "An agreement of the plan was not kept",
 )
-case_command("/referrals", "request_referral", body.ReferralIn, CARE, "Refer a family member")
-referral_command("accept", "accept_referral", CommandBody, "The provider accepts")
-referral_command("reject", "reject_referral", body.ReasonIn, "The provider rejects, with reason")
-referral_command("start", "start_care", CommandBody, "Care started")
-referral_command("end", "end_care", body.ReasonIn, "Care ended, with reason")
-referral_command("extend", "extend_referral", body.ExtensionIn, "Care extended")
-case_command("/consents", "grant_consent", body.ConsentIn, CARE, "Record the family's consent")
+case_command("/referrals", body.ReferralIn, CARE, "Refer a family member")
+referral_command("accept", body.AcceptanceIn, "The provider accepts")
+referral_command("reject", body.RejectionIn, "The provider rejects, with reason")
+referral_command("start", body.CareStartIn, "Care started")
+referral_command("end", body.CareEndIn, "Care ended, with reason")
+referral_command("extend", body.ExtensionIn, "Care extended")
+case_command("/consents", body.ConsentIn, CARE, "Record the family's consent")
 case_command(
     "/refusals",
-    "record_refusal",
     body.RefusalIn,
     CARE,
     "Record the family's refusal to share with someone",
 )
 case_command(
     "/disclosures",
-    "decide_sharing",
     body.DisclosureIn,
     CARE,
     "Share without consent, with legal ground and justification",
-    disclosure_of,
 )
 case_command(
     "/non-disclosures",
-    "decide_sharing",
     body.NonDisclosureIn,
     CARE,
     "Decide not to share, with the considerations",
-    non_disclosure_of,
 )
-case_command(
-    "/safety-assessments", "assess_safety", body.SafetyIn, CARE, "Record a safety assessment"
-)
-case_command("/escalations", "escalate", body.EscalationIn, CARE, "Escalate (opschalen)")
-case_command("/close", "close_case", body.CloseIn, CARE, "Close the dossier")
+case_command("/safety-assessments", body.SafetyIn, CARE, "Record a safety assessment")
+case_command("/escalations", body.EscalationIn, CARE, "Escalate (opschalen)")
+case_command("/close", body.CloseIn, CARE, "Close the dossier")
 case_command(
     "/reopen",
-    "reopen_case",
     body.ReopenIn,
     CARE,
     "Reopen the dossier (same coach, same help question, within the window)",
-    reopening_of,
 )
-
-
-def assessment_of(command: erasure_body.ErasureAssessmentIn, _: User) -> dict[str, Any]:
-    return {"refusal_ground": command.refusal_ground, "justification": command.justification or ""}
 
 
 case_command(
     "/erasure-requests",
-    "request_erasure",
     erasure_body.ErasureRequestIn,
     Duty.ERASURE_REQUEST,
     "Record a family's request to destroy personal data (due within 3 months)",
 )
 case_command(
     "/legal-hold",
-    "place_legal_hold",
     erasure_body.LegalHoldIn,
     Duty.ERASURE,
     "Place a legal hold: nothing of the case is destroyed until it is lifted",
 )
 case_command(
     "/legal-hold/lift",
-    "lift_legal_hold",
-    erasure_body.LegalHoldIn,
+    erasure_body.LegalHoldLiftIn,
     Duty.ERASURE,
     "Lift the legal hold",
 )
@@ -327,9 +273,9 @@ async def assess_erasure(
     user: UserDep,
 ) -> Response:
     """Grant an erasure request, or refuse it on a legal ground (privacy officer)."""
-    details = {**assessment_of(command, user), "request_id": request_id}
     guard = guard_for(user, Duty.ERASURE)
-    return await run(request, "assess_erasure", case_id, user, command, details, guard)
+    assessment = command.to_command(request_id)
+    return await run(request, case_id, user, assessment, command.occurred_at, guard, PositionOut)
 
 
 @router.post("/erasure-requests/{request_id}/execution", response_model=PositionOut)
@@ -337,7 +283,6 @@ async def execute_erasure(
     case_id: UUID, request_id: str, request: Request, user: UserDep
 ) -> Response:
     """Carry out a granted request: its keys are destroyed, for good (privacy officer)."""
-    command = CommandBody(occurred_at=None)
     guard = guard_for(user, Duty.ERASURE)
-    details = {"request_id": request_id}
-    return await run(request, "execute_erasure", case_id, user, command, details, guard)
+    execution = ExecuteErasure(request_id=request_id)
+    return await run(request, case_id, user, execution, None, guard, PositionOut)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import uuid4
 
 from fastapi import Query
@@ -18,6 +19,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from domain.authorization import User
+from domain.commands import CaseCommand
 from domain.text import TEXT_RULE, unprintable_in
 
 
@@ -109,6 +112,17 @@ class PositionOut(BaseModel):
         "query to read your own write.",
         examples=[1042],
     )
+
+
+class CaseCommandBody(CommandBody, ABC):
+    """A command on a case as the HTTP body gives it; `answer` is what the API answers
+    (the position, and the id of what the command made, where it makes something)."""
+
+    answer: ClassVar[type[PositionOut]] = PositionOut
+
+    @abstractmethod
+    def to_command(self, user: User) -> CaseCommand:
+        """The domain's command, as `user` gives it."""
 
 
 class FieldError(BaseModel):

@@ -3,13 +3,29 @@ receipt is application.erasure_receipt.ErasureReceipt.)"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 
+from domain.authorization import User
+from domain.commands import AssessErasure, LiftLegalHold, PlaceLegalHold, RequestErasure
 from domain.vocabulary import ErasureRefusalGround, ErasureScope
-from interfaces.http.schemas.common import CommandBody, Identifier, Reason, new_id
+from interfaces.http.schemas.common import (
+    CaseCommandBody,
+    CommandBody,
+    Identifier,
+    PositionOut,
+    Reason,
+    new_id,
+)
 
 
-class ErasureRequestIn(CommandBody):
+class ErasureRequestOut(PositionOut):
+    request_id: str = Field(examples=["erasure-3f2a9c1b7d4e"])
+
+
+class ErasureRequestIn(CaseCommandBody):
+    answer: ClassVar[type[PositionOut]] = ErasureRequestOut
     request_id: Identifier = Field(default_factory=lambda: new_id("erasure"))
     requested_by: Identifier = Field(
         description="the family member who asks: a parent with gezag, or a young person of "
@@ -20,6 +36,14 @@ class ErasureRequestIn(CommandBody):
     member_id: Identifier | None = Field(
         None, description="scope `member`: whose identifying data (name, birth date, address)"
     )
+
+    def to_command(self, user: User) -> RequestErasure:
+        return RequestErasure(
+            request_id=self.request_id,
+            requested_by=self.requested_by,
+            scope=self.scope,
+            member_id=self.member_id,
+        )
 
 
 class ErasureAssessmentIn(CommandBody):
@@ -37,6 +61,23 @@ class ErasureAssessmentIn(CommandBody):
             raise ValueError("a refusal names its legal ground and its justification")
         return self
 
+    def to_command(self, request_id: str) -> AssessErasure:
+        return AssessErasure(
+            request_id=request_id,
+            refusal_ground=self.refusal_ground,
+            justification=self.justification or "",
+        )
 
-class LegalHoldIn(CommandBody):
+
+class LegalHoldIn(CaseCommandBody):
     reason: Reason = Field(examples=["Lopende procedure bij de rechtbank"])
+
+    def to_command(self, user: User) -> PlaceLegalHold:
+        return PlaceLegalHold(reason=self.reason)
+
+
+class LegalHoldLiftIn(CaseCommandBody):
+    reason: Reason = Field(examples=["De procedure is afgerond"])
+
+    def to_command(self, user: User) -> LiftLegalHold:
+        return LiftLegalHold(reason=self.reason)
