@@ -1,9 +1,10 @@
 """Conversations and time spent, per case and per coach, with and without the cases that
 took exceptionally much time (as the Den Haag evaluation, 000 Tables 4.1 and 4.2, did).
 
-Conversations are averaged over the cases with conversation records; minutes over every
-case with time spent, including time registered afterwards without conversation records,
-which is shown apart."""
+Conversations are counted and averaged over the cases with conversation records; minutes
+over every case with time spent, including time registered afterwards without conversation
+records, which is shown apart. Where time was spent but no conversation was recorded (coach
+5 of the pilot: '?'), the conversation figures are not recorded (empty), never 0."""
 
 from __future__ import annotations
 
@@ -43,6 +44,15 @@ def outliers(cases: Sequence[CaseFacts], fence_factor: Decimal) -> list[CaseFact
     return sorted(found, key=lambda c: (-c.minutes.total, c.row.key))
 
 
+def conversations_held(cases: Sequence[CaseFacts]) -> Stat:
+    """The conversations these cases recorded; not recorded (empty), rather than 0, when
+    time was spent on them without a single conversation record."""
+    talked = [c for c in cases if c.conversations]
+    if cases and not talked:
+        return Stat(None, 0)
+    return Stat(Decimal(sum(len(c.conversations) for c in talked)), len(talked))
+
+
 def summary_cells(cases: Sequence[CaseFacts]) -> dict[str, Cell]:
     talked = [c for c in cases if c.conversations]
     counts = [Decimal(len(c.conversations)) for c in talked]
@@ -51,12 +61,12 @@ def summary_cells(cases: Sequence[CaseFacts]) -> dict[str, Cell]:
         "cases": Count(len(cases)),
         "cases_with_conversations": Count(len(talked)),
         "cases_time_registered_only": Count(len(cases) - len(talked)),
-        "conversations": Stat(exact(sum(counts, Decimal(0))), len(talked)),
+        "conversations": conversations_held(cases),
         "conversations_per_case_mean": _figure(counts, "mean"),
         "conversations_per_case_max": _figure(counts, "max"),
         "conversations_per_case_min": _figure(counts, "min"),
-        "minutes_conversation": _figure([c.minutes.conversation for c in cases], "sum"),
-        "minutes_writing": _figure([c.minutes.writing for c in cases], "sum"),
+        "minutes_conversation": _figure([c.minutes.conversation for c in talked], "sum"),
+        "minutes_writing": _figure([c.minutes.writing for c in talked], "sum"),
         "minutes_registered_afterwards": _figure(
             [c.minutes.registered_afterwards for c in cases], "sum"
         ),
@@ -83,6 +93,7 @@ SUMMARY_LABELS = {
     "minutes_per_case_max": "minutes per case (max)",
     "minutes_per_case_min": "minutes per case (min)",
 }
+NOT_RECORDED = "'-' for conversations: not recorded (time registered without conversation records)"
 COACH_COLUMNS = (
     ("cases", "cases"),
     ("conversations", "conversations"),
@@ -104,7 +115,7 @@ def per_coach(name: str, title: str, cases: Sequence[CaseFacts], names: CoachNam
         rows.append((names[coach], *(cells[column] for column, _ in COACH_COLUMNS)))
     cells = summary_cells(cases)
     rows.append((TOTAL, *(cells[column] for column, _ in COACH_COLUMNS)))
-    return Table(name, title, (("coach", "coach"), *COACH_COLUMNS), tuple(rows))
+    return Table(name, title, (("coach", "coach"), *COACH_COLUMNS), tuple(rows), NOT_RECORDED)
 
 
 def time_tables(
@@ -119,8 +130,8 @@ def time_tables(
         "Conversations and time spent",
         (("measure", "measure"), ("all", "all cases"), ("without_outliers", "without outliers")),
         tuple((label, everything[key], without[key]) for key, label in SUMMARY_LABELS.items()),
-        note="conversations per case: over cases with conversation records; "
-        "minutes per case: over all cases with time spent",
+        note="conversations and their minutes: over cases with conversation records; "
+        "minutes per case: over all cases with time spent; " + NOT_RECORDED,
     )
     named = Table(
         "outlier_cases",
@@ -135,7 +146,7 @@ def time_tables(
             (
                 f"case {chr(65 + i)}" if i < 26 else f"case {i + 1}",
                 names[c.coach],
-                Stat(Decimal(len(c.conversations)), 1),
+                conversations_held([c]),
                 Stat(exact(c.minutes.total), 1),
             )
             for i, c in enumerate(apart)
@@ -152,9 +163,14 @@ def time_tables(
 
 
 def by_kind(cases: Sequence[CaseFacts]) -> Table:
-    """Conversations and their minutes per kind; each figure rests on the cases it covers."""
+    """Conversations and their minutes per kind; each figure rests on the cases it covers.
+    Not recorded (empty) if time was spent but no conversation recorded at all."""
     rows: list[tuple[Cell, ...]] = []
+    recorded = conversations_held(cases).value is not None
     for kind in ConversationKind:
+        if not recorded:
+            rows.append((kind.value, Stat(None, 0), Stat(None, 0)))
+            continue
         held = {c.row.key: [i for i in c.conversations if i[1] == kind.value] for c in cases}
         covered = sum(bool(items) for items in held.values())
         minutes = [Decimal(i[2]) + Decimal(i[3]) for items in held.values() for i in items]

@@ -64,7 +64,7 @@ def whole(figure: Decimal | int | None) -> int | None:
 
 
 def as_printed(row: dict[str, Decimal | int | None]) -> Row:
-    no_records = row["conversations"] == 0
+    no_records = row["conversations"] is None  # the pilot's "?": not recorded, not 0
     return (
         int(row["cases"] or 0),
         None if no_records else int(row["conversations"] or 0),
