@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +24,7 @@ from application.replay import ReplayMode, replay
 from domain.authorization import Role
 from domain.inspection import Verdict
 from interfaces.cli_reader import Actor, AsToken, cli_reader, logged_reads
-from interfaces.cli_settings import settings_or_exit
+from interfaces.cli_settings import MomentOption, given_moment, settings_or_exit
 from interfaces.inspection_report import as_csv, as_html, as_json
 
 audit_cli = typer.Typer(help="For auditors: replay a case as it was; inspect cases.")
@@ -38,16 +37,10 @@ class ReportFormat(StrEnum):
     HTML = "html"
 
 
-AsOf = Annotated[
-    datetime | None,
-    typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="Default: everything (UTC)"),
-]
-
-
 @audit_cli.command(name="replay")
 def replay_case(
     case_id: UUID,
-    as_of: AsOf = None,
+    as_of: MomentOption = None,
     mode: Annotated[ReplayMode, typer.Option(help="recorded or occurred")] = ReplayMode.RECORDED,
     as_token: AsToken = None,
     actor: Actor = None,
@@ -61,7 +54,7 @@ def replay_case(
         raise typer.Exit(1)
     cases = CaseApplication(settings, SystemClock())
     try:
-        moment = as_of.replace(tzinfo=as_of.tzinfo or UTC) if as_of else None
+        moment = given_moment(as_of, settings, "--as-of")
         found = replay(cases, case_id, moment, mode)
         reading = read_history(reader, found, cases.clock.now(), timeline=True)
         with logged_reads(settings, cases) as log:
@@ -96,17 +89,20 @@ def echo_event(event: EventOut) -> None:
 @audit_cli.command(name="inspect")
 def inspect_cases_command(
     municipality: Annotated[str | None, typer.Option(help="Only this municipality")] = None,
-    closed_from: AsOf = None,
-    closed_to: AsOf = None,
-    as_of: AsOf = None,
+    closed_from: MomentOption = None,
+    closed_to: MomentOption = None,
+    as_of: MomentOption = None,
     output: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.TABLE,
     out: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
 ) -> None:
     """Check cases against the inspection framework: per indicator, how many meet it."""
-    cases = CaseApplication(settings_or_exit(), SystemClock())
+    settings = settings_or_exit()
+    since = given_moment(closed_from, settings, "--closed-from")
+    until = given_moment(closed_to, settings, "--closed-to")
+    cases = CaseApplication(settings, SystemClock())
     try:
-        moment = _utc(as_of) or cases.clock.now()
-        found = inspect_cases(cases, moment, municipality, _utc(closed_from), _utc(closed_to))
+        moment = given_moment(as_of, settings, "--as-of") or cases.clock.now()
+        found = inspect_cases(cases, moment, municipality, since, until)
     except (ValueError, UnknownMunicipalityError) as error:
         typer.echo(str(error).strip('"'), err=True)
         raise typer.Exit(2) from None
@@ -125,10 +121,6 @@ def inspect_cases_command(
     else:
         out.write_text(text, encoding="utf-8")
         typer.echo(f"{len(found)} cases inspected; report written to {out}")
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=moment.tzinfo or UTC) if moment else None
 
 
 def _table(table: list[IndicatorTotals], cases: int) -> str:

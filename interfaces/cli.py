@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from functools import partial
 from typing import Annotated
 from uuid import UUID
@@ -25,7 +24,7 @@ from domain.authorization import Role, User, may_read
 from interfaces.access_log_cli import access_log_cli
 from interfaces.audit_cli import audit_cli
 from interfaces.cli_reader import Actor, AsToken, Purpose, cli_reader, logged_reads
-from interfaces.cli_settings import as_of_moment, settings_or_exit
+from interfaces.cli_settings import MomentOption, as_of_moment, settings_or_exit
 from interfaces.keys_cli import keys_cli, retention_cli
 from interfaces.projections_cli import projections_cli
 from interfaces.report_cli import report_cli
@@ -125,14 +124,11 @@ def show(
 
 @cli.command(name="close-inactive")
 def close_inactive(
-    as_of: Annotated[
-        datetime | None,
-        typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="Default: now (UTC)"),
-    ] = None,
+    as_of: MomentOption = None,
 ) -> None:
     """Close every case without active help for its inactivity period. Idempotent."""
     with case_application() as app:
-        moment = as_of_moment(as_of, app.clock.now())
+        moment = as_of_moment(as_of, app.clock.now(), app.settings)
         closed = close_inactive_cases(app, moment)
         for item in closed:
             typer.echo(

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
 from application.settings import Settings, SettingsError, load_settings
+from interfaces.moments import MOMENT_RULE, MomentError, parse_moment
 
 
 def settings_or_exit(*, store_must_exist: bool = True) -> Settings:
@@ -30,11 +33,28 @@ def settings_or_exit(*, store_must_exist: bool = True) -> Settings:
     return settings
 
 
-def as_of_moment(given: datetime | None, now: datetime) -> datetime:
-    """`--as-of`: a day or moment (UTC unless it says otherwise), never in the future."""
-    if given is None:
+MomentOption = Annotated[
+    str | None, typer.Option(help=f"{MOMENT_RULE[0].upper()}{MOMENT_RULE[1:]}")
+]
+"""A moment on the command line, by the same rule as in HTTP queries (`interfaces.moments`)."""
+
+
+def given_moment(text: str | None, settings: Settings, option: str) -> datetime | None:
+    """The moment an option gives (None when absent); a wrong one exits 2 saying why."""
+    if text is None:
+        return None
+    try:
+        return parse_moment(text, ZoneInfo(settings.report_timezone))
+    except MomentError as error:
+        typer.echo(f"{option}: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def as_of_moment(text: str | None, now: datetime, settings: Settings) -> datetime:
+    """`--as-of`: a day or moment (default: now), never in the future."""
+    moment = given_moment(text, settings, "--as-of")
+    if moment is None:
         return now
-    moment = given if given.tzinfo else given.replace(tzinfo=UTC)
     if moment > now:
         typer.echo("--as-of cannot lie in the future", err=True)
         raise typer.Exit(2)

@@ -3,9 +3,6 @@ and destroying what is due."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -13,7 +10,7 @@ from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.key_migration import migrate
 from application.retention import Outcome, run_retention
-from interfaces.cli_settings import as_of_moment, settings_or_exit
+from interfaces.cli_settings import MomentOption, as_of_moment, settings_or_exit
 
 keys_cli = typer.Typer(help="The keys that seal personal data: migrate a store, rotate the KEK.")
 retention_cli = typer.Typer(help="Destroy what is due: retention ended, erasures granted.")
@@ -53,16 +50,13 @@ def keys_rotate() -> None:
 
 @retention_cli.command(name="run")
 def retention_run(
-    as_of: Annotated[
-        datetime | None,
-        typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="Default: now (UTC)"),
-    ] = None,
+    as_of: MomentOption = None,
 ) -> None:
     """Destroy the personal data of dossiers whose retention period has ended, and carry
     out granted erasure requests; a legal hold is respected. Idempotent."""
     app = CaseApplication(settings_or_exit(), SystemClock())
     try:
-        moment = as_of_moment(as_of, app.clock.now())
+        moment = as_of_moment(as_of, app.clock.now(), app.settings)
         actions = run_retention(app, moment)
     finally:
         app.close()

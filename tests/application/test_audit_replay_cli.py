@@ -43,7 +43,7 @@ def test_the_replay_lists_events_up_to_the_moment_asked(
     app.close()
 
     everything = CliRunner().invoke(cli, ["audit", "replay", str(case_id), *OPERATOR])
-    early = (opened + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
+    early = (opened + timedelta(days=2)).isoformat()
     until_triage = CliRunner().invoke(
         cli,
         ["audit", "replay", str(case_id), "--as-of", early, "--mode", "occurred", *OPERATOR],

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from application.access_log import AccessLog, AccessQuery, AccessRecord
 from domain.authorization import is_coordinating, is_the_coach, may_read_access_log
 from interfaces.http.deps import CasesDep, UserDep, readable_case
+from interfaces.http.moment_query import SinceQuery, UntilQuery
 from interfaces.http.problems import ProblemError
-from interfaces.http.schemas.common import PROBLEM_RESPONSES, MomentQuery, OneLine
+from interfaces.http.schemas.common import PROBLEM_RESPONSES, OneLine
 
 router = APIRouter(tags=["access log"], responses=PROBLEM_RESPONSES)
 Filter = Annotated[str | None, OneLine, Query(max_length=64)]
@@ -44,11 +45,11 @@ def out(record: AccessRecord) -> AccessRecordOut:
 def access_log(
     request: Request,
     user: UserDep,
+    since: SinceQuery,
+    until: UntilQuery,
     case_id: UUID | None = None,
     subject: Filter = None,
     organisation: Filter = None,
-    since: MomentQuery = None,
-    until: MomentQuery = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[AccessRecordOut]:
     """Every logged read, filtered by case, person, organisation and period."""

@@ -16,9 +16,10 @@ from application.reading import read_history
 from application.replay import ReplayMode, replay
 from domain.authorization import Role, is_coordinating, is_the_coach
 from interfaces.http.deps import CasesDep, UserDep, readable_case
+from interfaces.http.moment_query import AsOfQuery
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import reader_of, record_read
-from interfaces.http.schemas.common import PROBLEM_RESPONSES, MomentQuery
+from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.inspection_report import result_dict
 
 router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
@@ -32,7 +33,7 @@ def history(
     request: Request,
     user: UserDep,
     cases: CasesDep,
-    as_of: MomentQuery = None,
+    as_of: AsOfQuery,
     mode: Annotated[
         ReplayMode,
         Query(
@@ -78,7 +79,7 @@ def inspection(
     case_id: UUID,
     user: UserDep,
     cases: CasesDep,
-    as_of: MomentQuery = None,
+    as_of: AsOfQuery,
 ) -> InspectionOut:
     """Every indicator of the inspection framework for this case: verdict, rule, and the
     events it rests on; indicators a history cannot show are listed as such."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, ClassVar
 from uuid import uuid4
 
-from fastapi import Query
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -22,6 +20,7 @@ from pydantic import (
 from domain.authorization import User
 from domain.commands import CaseCommand
 from domain.text import TEXT_RULE, unprintable_in
+from interfaces.moments import EARLIEST_YEAR, LATEST_YEAR, MOMENT_WITH_TIME, check_real_moment
 
 
 def _one_line(text: str) -> str:
@@ -41,9 +40,6 @@ MultiLine = AfterValidator(_multiline)
 ONE_LINE_RULE = Field(description=f"One line of printable text: {TEXT_RULE}.")
 MULTILINE_RULE = Field(description=f"Printable text, line breaks allowed: {TEXT_RULE}.")
 
-ISO_8601_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-LARGEST_OFFSET = timedelta(hours=14)
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 MOMENT_RULE = (
     "ISO 8601 with a time-zone offset within ±14:00 (e.g. 2026-03-02T10:00:00+01:00), "
     f"years {EARLIEST_YEAR}-{LATEST_YEAR}"
@@ -52,28 +48,18 @@ MOMENT_RULE = (
 
 def _written_as_iso_8601(value: object) -> object:
     """A moment is text such as 2026-03-02T10:00:00+01:00, not a number of seconds."""
-    if isinstance(value, str) and not ISO_8601_MOMENT.match(value):
+    if isinstance(value, str) and not MOMENT_WITH_TIME.match(value):
         raise ValueError(f"a moment is written as {MOMENT_RULE}")
     if not isinstance(value, str | datetime):
         raise ValueError(f"a moment is written as {MOMENT_RULE}")
     return value
 
 
-def _a_real_offset(moment: datetime) -> datetime:
-    """Offsets on earth lie within ±14:00 (and PostgreSQL cannot store much more)."""
-    offset = moment.utcoffset()
-    if offset is None or abs(offset) > LARGEST_OFFSET:
-        raise ValueError("a time-zone offset lies within ±14:00")
-    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-        raise ValueError(f"a moment lies in the years {EARLIEST_YEAR}-{LATEST_YEAR}")
-    return moment
-
-
 Moment = Annotated[
-    AwareDatetime, BeforeValidator(_written_as_iso_8601), AfterValidator(_a_real_offset)
+    AwareDatetime, BeforeValidator(_written_as_iso_8601), AfterValidator(check_real_moment)
 ]
-"""A point in time given by a client: ISO 8601 text with a real offset."""
-MomentQuery = Annotated[Moment | None, Query(description=f"A moment: {MOMENT_RULE}.")]
+"""When a fact happened, as a client gives it: ISO 8601 text with a real offset (a fact
+happens at a time; a bound in a query may be a date: `interfaces.moments`)."""
 
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
