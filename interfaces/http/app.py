@@ -11,10 +11,12 @@ from fastapi.telemetry import TelemetryConfig
 from application.access_log import open_access_log
 from application.cases import CaseApplication
 from application.clock import Clock, SystemClock
+from application.idempotency import open_idempotency_keys
 from application.persistence import setup_lock
 from application.settings import Settings, load_settings
 from interfaces.http import metrics
 from interfaces.http.collector import tuned_for_serving
+from interfaces.http.idempotency import KEY_PARAMETER, IdempotentPosts
 from interfaces.http.metrics import Metrics, RequestMetrics
 from interfaces.http.middleware import BodySizeLimit, RequestLog
 from interfaces.http.problems import install_problem_handlers, problems_as_problem_json
@@ -74,6 +76,7 @@ def create_app(
         with setup_lock(settings):
             app.state.cases = CaseApplication(settings, clock or SystemClock())
             app.state.access_log = open_access_log(settings, app.state.cases.events_table)
+            app.state.idempotency = open_idempotency_keys(settings)
             app.state.views = Views.start(settings, app.state.cases)
             app.state.request_threads = request_threads()
         try:
@@ -82,6 +85,7 @@ def create_app(
         finally:
             app.state.request_threads.shutdown(wait=True)
             app.state.views.stop()
+            app.state.idempotency.close()
             app.state.access_log.close()
             app.state.cases.close()
 
@@ -96,9 +100,10 @@ def create_app(
     install_problem_handlers(app)
     for router in ROUTERS:
         app.router.routes.extend(router.routes)
-    app.openapi = lambda: problems_as_problem_json(app)  # type: ignore[method-assign]
+    app.openapi = lambda: problems_as_problem_json(app, [KEY_PARAMETER])  # type: ignore[method-assign]
     app.state.metrics = Metrics(app)
     app.add_middleware(LoggedBeforeSent)  # innermost: the request log sees a refusal's 503
+    app.add_middleware(IdempotentPosts)  # keeps answers as sent, within the body size limit
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     app.add_middleware(RequestLog)

@@ -115,9 +115,13 @@ def _title(status: int) -> str:
     }.get(status, "Error")
 
 
-def problems_as_problem_json(app: FastAPI) -> dict[str, Any]:
+def problems_as_problem_json(
+    app: FastAPI, post_parameters: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The OpenAPI document, with every error response as application/problem+json (the
-    media type the API sends) instead of FastAPI's default description."""
+    media type the API sends) instead of FastAPI's default description; `post_parameters`
+    are documented on every POST (headers a middleware reads)."""
+    post_parameters = post_parameters or []
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
@@ -128,6 +132,9 @@ def problems_as_problem_json(app: FastAPI) -> dict[str, Any]:
                 if status >= "400" and "application/json" in content:
                     problem_schema = {"$ref": "#/components/schemas/Problem"}
                     response["content"] = {PROBLEM_JSON: {"schema": problem_schema}}
+        for path in schema["paths"].values():
+            if "post" in path:
+                path["post"].setdefault("parameters", []).extend(post_parameters)
         schema["components"]["schemas"].pop("HTTPValidationError", None)
         schema["components"]["schemas"].pop("ValidationError", None)
         add_links(schema)
