@@ -13,6 +13,29 @@ from decimal import Decimal
 from typing import ClassVar
 
 from domain.case import Case
+from domain.errors import (
+    CaseClosedError,
+    CaseErasedError,
+    CaseNotClosedError,
+    CoachError,
+    ConsentGiverError,
+    ConsentNotInForceError,
+    ConsentRequiredError,
+    DisclosureError,
+    DomainError,
+    DuplicateIdError,
+    ErasureOrderError,
+    ErasureRequestError,
+    HelpQuestionError,
+    LegalHoldError,
+    NotDueForClosureError,
+    OccurredAtError,
+    PlanError,
+    ReferralTransitionError,
+    ReopenNotAllowedError,
+    RetentionError,
+    WaitlistError,
+)
 from domain.periods import CasePeriods
 from domain.plan import Agreement, Goal
 from domain.provenance import Provenance
@@ -34,12 +57,18 @@ from domain.vocabulary import (
     WaitlistExit,
 )
 
+COMMON_RULES: tuple[type[DomainError], ...] = (OccurredAtError, CaseErasedError)
+"""Rules that may refuse every command: when it happened, and an erased dossier."""
+
 
 class CaseCommand(ABC):
     """A command on one case. `commutative` commands only add a fact: on a concurrent
     change they are decided again on the fresh case instead of refused."""
 
     commutative: ClassVar[bool] = False
+    rules: ClassVar[tuple[type[DomainError], ...]] = ()
+    """The rules of the case, besides `COMMON_RULES`, that may refuse this command (409);
+    kept true by tests/domain/test_command_rules_declared.py."""
 
     @abstractmethod
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
@@ -55,6 +84,7 @@ class CaseCommand(ABC):
 
 @dataclass(frozen=True, kw_only=True)
 class Triage(CaseCommand):
+    rules = (CaseClosedError,)
     outcome: TriageOutcome
     coordination_level: int
 
@@ -65,6 +95,7 @@ class Triage(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class HoldConversation(CaseCommand):
     commutative = True
+    rules = (CaseClosedError, DuplicateIdError)
     conversation_id: str
     kind: ConversationKind
     minutes: Decimal
@@ -90,6 +121,7 @@ class HoldConversation(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class RegisterTime(CaseCommand):
     commutative = True
+    rules = (CaseClosedError,)
     minutes: Decimal
     writing_minutes: Decimal = Decimal(0)
 
@@ -99,12 +131,15 @@ class RegisterTime(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class AnswerHelpQuestion(CaseCommand):
+    rules = (CaseClosedError, HelpQuestionError)
+
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
         case.answer_help_question(by)
 
 
 @dataclass(frozen=True, kw_only=True)
 class PlaceOnWaitlist(CaseCommand):
+    rules = (CaseClosedError, ConsentRequiredError, WaitlistError)
     priority: int
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
@@ -114,6 +149,7 @@ class PlaceOnWaitlist(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class ContactWaitingFamily(CaseCommand):
     commutative = True
+    rules = (CaseClosedError, WaitlistError)
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
         case.contact_waiting_family(by)
@@ -121,6 +157,7 @@ class ContactWaitingFamily(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class LeaveWaitlist(CaseCommand):
+    rules = (CaseClosedError, WaitlistError)
     exit: WaitlistExit
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
@@ -129,6 +166,7 @@ class LeaveWaitlist(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class AssignCoach(CaseCommand):
+    rules = (CaseClosedError, CoachError)
     coach: str
     organisation: str
 
@@ -138,6 +176,7 @@ class AssignCoach(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class ChangeCoach(CaseCommand):
+    rules = (CaseClosedError, CoachError)
     coach: str
     organisation: str
     reason: str
@@ -148,6 +187,7 @@ class ChangeCoach(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class EndCoaching(CaseCommand):
+    rules = (CaseClosedError, CoachError)
     reason: str
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
@@ -157,6 +197,7 @@ class EndCoaching(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class MakeRegisseurKnown(CaseCommand):
     commutative = True
+    rules = (CaseClosedError, CoachError)
     organisations: Sequence[str]
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
@@ -169,6 +210,7 @@ class MakeRegisseurKnown(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class HoldRoundTable(CaseCommand):
     commutative = True
+    rules = (CaseClosedError,)
     members: Sequence[str]
     organisations: Sequence[str]
     decisions: str
@@ -181,6 +223,7 @@ class HoldRoundTable(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class AdoptPlan(CaseCommand):
+    rules = (CaseClosedError, PlanError)
     goals: Sequence[Goal]
     agreements: Sequence[Agreement]
     next_evaluation: date | None = None
@@ -193,6 +236,7 @@ class AdoptPlan(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class RevisePlan(CaseCommand):
+    rules = (CaseClosedError, PlanError)
     goals: Sequence[Goal]
     agreements: Sequence[Agreement]
     next_evaluation: date | None = None
@@ -205,6 +249,7 @@ class RevisePlan(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class EvaluatePlan(CaseCommand):
+    rules = (CaseClosedError, PlanError)
     members: Sequence[str]
     organisations: Sequence[str]
     conclusions: str = ""
@@ -223,6 +268,7 @@ class EvaluatePlan(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class RecordBrokenAgreement(CaseCommand):
     commutative = True
+    rules = (CaseClosedError, PlanError)
     agreement_id: str
     notes: str = ""
 
@@ -233,6 +279,7 @@ class RecordBrokenAgreement(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class ReportSeparatePlan(CaseCommand):
     commutative = True
+    rules = (CaseClosedError,)
     organisation: str
     description: str = ""
 
@@ -242,6 +289,7 @@ class ReportSeparatePlan(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class RequestReferral(CaseCommand):
+    rules = (CaseClosedError, DuplicateIdError)
     referral_id: str
     member_id: str
     destination: ReferralDestination
@@ -269,12 +317,15 @@ class ReferralStep(CaseCommand, ABC):
 
 @dataclass(frozen=True, kw_only=True)
 class AcceptReferral(ReferralStep):
+    rules = (CaseClosedError, ReferralTransitionError)
+
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
         case.accept_referral(by, referral_id=self.referral_id)
 
 
 @dataclass(frozen=True, kw_only=True)
 class RejectReferral(ReferralStep):
+    rules = (CaseClosedError, ReferralTransitionError)
     reason: str
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
@@ -283,12 +334,15 @@ class RejectReferral(ReferralStep):
 
 @dataclass(frozen=True, kw_only=True)
 class StartCare(ReferralStep):
+    rules = (CaseClosedError, ReferralTransitionError)
+
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
         case.start_care(by, referral_id=self.referral_id)
 
 
 @dataclass(frozen=True, kw_only=True)
 class EndCare(ReferralStep):
+    rules = (CaseClosedError, ReferralTransitionError)
     reason: str
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
@@ -297,6 +351,7 @@ class EndCare(ReferralStep):
 
 @dataclass(frozen=True, kw_only=True)
 class ExtendReferral(ReferralStep):
+    rules = (CaseClosedError, ReferralTransitionError)
     until: date
     reason: str
 
@@ -307,6 +362,7 @@ class ExtendReferral(ReferralStep):
 @dataclass(frozen=True, kw_only=True)
 class AssessSafety(CaseCommand):
     commutative = True
+    rules = (CaseClosedError,)
     method: SafetyMethod
     verdict: SafetyVerdict
     notes: str = ""
@@ -318,6 +374,7 @@ class AssessSafety(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class Escalate(CaseCommand):
     commutative = True
+    rules = (CaseClosedError,)
     target: EscalationTarget
     reason: str
 
@@ -331,6 +388,7 @@ class Escalate(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class GrantConsent(CaseCommand):
     commutative = True
+    rules = (CaseClosedError, ConsentGiverError, DuplicateIdError)
     consent_id: str
     given_by: Sequence[str]
     about: Sequence[str]
@@ -359,6 +417,7 @@ class GrantConsent(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class WithdrawConsent(CaseCommand):
+    rules = (CaseClosedError, ConsentNotInForceError)
     consent_id: str
     withdrawn_by: Sequence[str]
 
@@ -369,6 +428,7 @@ class WithdrawConsent(CaseCommand):
 @dataclass(frozen=True, kw_only=True)
 class RecordRefusal(CaseCommand):
     commutative = True
+    rules = (CaseClosedError, DuplicateIdError)
     refusal_id: str
     given_by: Sequence[str]
     recipient: str
@@ -392,6 +452,7 @@ class DecideSharing(CaseCommand):
     """Share without consent (with a legal ground), or decide not to share."""
 
     commutative = True
+    rules = (CaseClosedError, DisclosureError)
     shared: bool
     organisation: str
     members: Sequence[str]
@@ -416,6 +477,7 @@ class DecideSharing(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class CloseCase(CaseCommand):
+    rules = (CaseClosedError, NotDueForClosureError)
     reason: ClosureReason
     relapse_risk: RelapseRisk
     aftercare_by: str = ""
@@ -434,6 +496,7 @@ class CloseCase(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class ReopenCase(CaseCommand):
+    rules = (CaseNotClosedError, ReopenNotAllowedError)
     coach: str
     help_question_id: str
 
@@ -446,6 +509,7 @@ class ReopenCase(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class RequestErasure(CaseCommand):
+    rules = (DuplicateIdError, ErasureOrderError, ErasureRequestError)
     request_id: str
     requested_by: str
     scope: ErasureScope
@@ -466,6 +530,7 @@ class RequestErasure(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class AssessErasure(CaseCommand):
+    rules = (ErasureOrderError,)
     request_id: str
     refusal_ground: ErasureRefusalGround | None = None
     justification: str = ""
@@ -481,6 +546,7 @@ class AssessErasure(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class ExecuteErasure(CaseCommand):
+    rules = (ErasureOrderError, LegalHoldError)
     request_id: str
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
@@ -489,12 +555,15 @@ class ExecuteErasure(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class DestroyAfterRetention(CaseCommand):
+    rules = (LegalHoldError, RetentionError)
+
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
         case.destroy_after_retention(by, periods=periods)
 
 
 @dataclass(frozen=True, kw_only=True)
 class PlaceLegalHold(CaseCommand):
+    rules = (LegalHoldError,)
     reason: str
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:
@@ -503,6 +572,7 @@ class PlaceLegalHold(CaseCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class LiftLegalHold(CaseCommand):
+    rules = (LegalHoldError,)
     reason: str
 
     def apply_to(self, case: Case, by: Provenance, periods: CasePeriods) -> None:

@@ -16,7 +16,8 @@ DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MOMENT_WITH_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 MOMENT_RULE = (
     "a date (2026-12-01: midnight at its start in the report time zone) or an ISO 8601 "
-    "moment with its offset (2026-12-01T09:30:00+01:00)"
+    "moment with its offset within ±14:00 (2026-12-01T09:30:00+01:00), years "
+    f"{EARLIEST_YEAR}-{LATEST_YEAR}"
 )
 
 

@@ -129,7 +129,8 @@ def problems_as_problem_json(
         for operation in (op for path in schema["paths"].values() for op in path.values()):
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
-                if status >= "400" and "application/json" in content:
+                answered = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                if status >= "400" and answered.endswith(("/Problem", "/HTTPValidationError")):
                     problem_schema = {"$ref": "#/components/schemas/Problem"}
                     response["content"] = {PROBLEM_JSON: {"schema": problem_schema}}
         for path in schema["paths"].values():

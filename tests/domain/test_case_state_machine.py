@@ -25,7 +25,8 @@ from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.settings import load_settings
 from domain.case import Case
-from domain.errors import DomainError
+from domain.commands import COMMON_RULES
+from domain.errors import DomainError, InvalidInputError, NotInCaseError
 from domain.events_erasure import PersonalDataErased
 from domain.periods import CasePeriods
 from domain.provenance import Provenance
@@ -41,6 +42,7 @@ from domain.vocabulary import (
     RelapseRisk,
     TriageOutcome,
 )
+from tests.command_names import BY_NAME
 from tests.factories import COACH, OPENED_AT, melding
 
 PERIODS = CasePeriods()
@@ -51,6 +53,13 @@ day_steps = st.one_of(
     st.floats(0, 6), st.floats(0, 6), st.floats(0, 130)
 )  # mostly days, at times months
 lateness = st.sampled_from([0.0, 0.0, 2.0, -1.0])  # -1: the fact lies in the future
+
+
+def may_refuse(method: str) -> tuple[type[DomainError], ...]:
+    """What the command's documentation (its `rules`, and invalid input or an unknown
+    referral, consent or request) says may refuse it."""
+    command = BY_NAME[{"close": "close_case", "reopen": "reopen_case"}.get(method, method)]
+    return (*command.rules, *COMMON_RULES, InvalidInputError, NotInCaseError)
 
 
 def state_of(case: Case) -> dict[str, Any]:
@@ -90,7 +99,8 @@ class CaseHistory(RuleBasedStateMachine):
         before = state_of(self.live)
         try:
             getattr(self.live, command)(self.by(step, late), **details)
-        except DomainError:
+        except DomainError as error:
+            assert isinstance(error, may_refuse(command)), f"{command}: undeclared {error!r}"
             assert self.live.pending_events == []
             assert state_of(self.live) == before
             event(f"rejected {command}")

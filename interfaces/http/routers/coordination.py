@@ -24,6 +24,12 @@ from interfaces.http.deps import (
 )
 from interfaces.http.problems import ProblemError
 from interfaces.http.schemas.common import PROBLEM_RESPONSES, OneLine
+from interfaces.http.schemas.coordination import (
+    CaseloadOut,
+    CaseOverviewOut,
+    OverviewOut,
+    WaitlistOut,
+)
 from interfaces.http.views import Views
 from projections import queries
 from projections.signals import SignalSettings
@@ -69,7 +75,7 @@ def not_for_coaches(scope: CoordinationScope, what: str) -> None:
         raise ProblemError(403, "Forbidden", f"{what} are for coordinators and managers")
 
 
-@router.get("/waitlist")
+@router.get("/waitlist", response_model=WaitlistOut)
 def waitlist(
     request: Request,
     user: UserDep,
@@ -102,7 +108,7 @@ def _overview(request: Request, settings: Any, where: RowFilter) -> list[dict[st
     return queries.overview(view, now, settings.periods_for, signal_settings, where)
 
 
-@router.get("/overview")
+@router.get("/overview", response_model=OverviewOut, response_model_exclude_unset=True)
 def coordination_overview(
     request: Request,
     user: UserDep,
@@ -125,7 +131,9 @@ def coordination_overview(
     return {"as_of": request.app.state.cases.clock.now(), "cases": cases}
 
 
-@router.get("/overview/{case_id}")
+@router.get(
+    "/overview/{case_id}", response_model=CaseOverviewOut, response_model_exclude_unset=True
+)
 def case_overview(
     case_id: UUID,
     request: Request,
@@ -146,7 +154,7 @@ def case_overview(
     return found[0]
 
 
-@router.get("/caseload")
+@router.get("/caseload", response_model=CaseloadOut)
 def caseload(
     request: Request,
     user: UserDep,

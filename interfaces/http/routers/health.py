@@ -4,25 +4,55 @@ rebuilding beside the live version, failed)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from application.errors import StoreUnavailableError
 from interfaces.http.deps import CasesDep, SettingsDep
 
 router = APIRouter(tags=["health"])
+
+
+class LiveOut(BaseModel):
+    status: Literal["live"]
+
+
+class ViewStateOut(BaseModel):
+    position: int = Field(description="the last event of the store the view has processed")
+    lag: int = Field(description="events of the store not processed yet")
+    state: Literal["live", "rebuilding", "failed"]
+    rebuild_position: int | None = Field(None, description="rebuilding: how far it got")
+    error: str | None = Field(None, description="failed: the kind of error (logged in full)")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "failed", "unavailable"]
+    store: str = Field(examples=["postgres"])
+    position: int | None = Field(None, description="the store's last event")
+    views: dict[str, ViewStateOut] | None = None
+    error: str | None = Field(None, description="unavailable: the kind of error")
+
+
+HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": HealthOut, "description": "The store answers and every view is live"},
+    503: {
+        "model": HealthOut,
+        "description": "The store does not answer, or a view has failed (Retry-After)",
+    },
+}
 RETRY = {"Retry-After": str(StoreUnavailableError.retry_after_seconds)}
 
 
-@router.get("/health/live", response_model=None)
+@router.get("/health/live", response_model=None, responses={200: {"model": LiveOut}})
 def live() -> JSONResponse:
     """200 while the process answers at all: for an orchestrator's liveness probe."""
     return JSONResponse({"status": "live"})
 
 
-@router.get("/health", response_model=None)
+@router.get("/health", response_model=None, responses=HEALTH_RESPONSES)
 def health(request: Request, cases: CasesDep, settings: SettingsDep) -> JSONResponse:
     """Readiness: 200 when the event store answers and every view this process runs is
     live; 503 when the store does not answer or a view's worker has failed (a bug: it

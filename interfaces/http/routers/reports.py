@@ -14,6 +14,7 @@ from interfaces.http.deps import PositionQuery, SettingsDep, UserDep
 from interfaces.http.problems import ProblemError
 from interfaces.http.routers.coordination import Place, view_of
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
+from interfaces.http.schemas.coordination import MonitorOut
 from interfaces.report_formats import render
 from projections.monitor import MonitorOptions, monitor
 from projections.report_period import ReportPeriod
@@ -24,7 +25,11 @@ MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "md
 REPORT_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "The monitor as JSON (default), CSV or Markdown",
-        "content": {media: {} for media in MEDIA_TYPES.values()},
+        "model": MonitorOut,
+        "content": {
+            MEDIA_TYPES["csv"]: {"schema": {"type": "string"}},
+            MEDIA_TYPES["md"]: {"schema": {"type": "string"}},
+        },
     }
 }
 

@@ -75,19 +75,19 @@ from interfaces.http.schemas.common import (
 )
 
 
-class ConversationOut(PositionOut):
+class ConversationRecordedOut(PositionOut):
     conversation_id: str = Field(examples=["conversation-3f2a9c1b7d4e"])
 
 
-class ReferralOut(PositionOut):
+class ReferralRequestedOut(PositionOut):
     referral_id: str = Field(examples=["referral-3f2a9c1b7d4e"])
 
 
-class ConsentOut(PositionOut):
+class ConsentRecordedOut(PositionOut):
     consent_id: str = Field(examples=["consent-3f2a9c1b7d4e"])
 
 
-class RefusalOut(PositionOut):
+class RefusalRecordedOut(PositionOut):
     refusal_id: str = Field(examples=["refusal-3f2a9c1b7d4e"])
 
 
@@ -104,7 +104,7 @@ class TriageIn(CaseCommandBody):
 
 
 class ConversationIn(CaseCommandBody):
-    answer: ClassVar[type[PositionOut]] = ConversationOut
+    answer: ClassVar[type[PositionOut]] = ConversationRecordedOut
     conversation_id: Identifier = Field(default_factory=lambda: new_id("conversation"))
     kind: ConversationKind = Field(examples=["clarification"])
     minutes: Minutes = Field(examples=["22.5"])
@@ -251,7 +251,7 @@ class BrokenAgreementIn(CaseCommandBody):
 
 
 class ReferralIn(CaseCommandBody):
-    answer: ClassVar[type[PositionOut]] = ReferralOut
+    answer: ClassVar[type[PositionOut]] = ReferralRequestedOut
     referral_id: Identifier = Field(default_factory=lambda: new_id("referral"))
     member_id: Identifier = Field(examples=["child"])
     destination: ReferralDestination = Field(examples=["specialised_ggz"])
@@ -307,7 +307,7 @@ class ExtensionIn(ReferralStepBody):
 
 
 class ConsentIn(CaseCommandBody):
-    answer: ClassVar[type[PositionOut]] = ConsentOut
+    answer: ClassVar[type[PositionOut]] = ConsentRecordedOut
     consent_id: Identifier = Field(default_factory=lambda: new_id("consent"))
     given_by: Identifiers = Field(min_length=1, examples=[["mother", "father"]])
     about: Identifiers = Field(min_length=1, examples=[["child"]])
@@ -338,7 +338,7 @@ class WithdrawalIn(CommandBody):
 
 
 class RefusalIn(CaseCommandBody):
-    answer: ClassVar[type[PositionOut]] = RefusalOut
+    answer: ClassVar[type[PositionOut]] = RefusalRecordedOut
     refusal_id: Identifier = Field(default_factory=lambda: new_id("refusal"))
     given_by: Identifiers = Field(min_length=1, examples=[["mother"]])
     recipient: Name = Field(examples=["father"])
