@@ -115,6 +115,18 @@ def may_perform(user: User, case: CaseState, duty: Duty, referral_id: str | None
     return provides_care(user, case) or (user.has(Role.PARTNER) and addressed_to_user)
 
 
+WHO_MAY: dict[Duty, str] = {
+    Duty.INTAKE: "coordinators of the case's municipality (and team); administrators",
+    Duty.CARE: "the coach in office (the regisseur) and the case's coordinators; administrators",
+    Duty.REFERRAL_RESPONSE: "the organisation the referral is addressed to (role partner), the "
+    "coach in office and the case's coordinators; administrators",
+    Duty.ERASURE_REQUEST: "privacy officers, the coach in office and the case's coordinators; "
+    "administrators",
+    Duty.ERASURE: "privacy officers; administrators",
+}
+"""`may_perform` in words, for the API's documentation of each operation."""
+
+
 def may_see_coordination(user: User) -> bool:
     """Waitlists, the overview and caseloads: for those who coordinate and manage."""
     return user.has(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR, Role.TEAM_MANAGER, Role.COACH)

@@ -131,8 +131,9 @@ def problems_as_problem_json(
                 content = response.get("content", {})
                 answered = content.get("application/json", {}).get("schema", {}).get("$ref", "")
                 if status >= "400" and answered.endswith(("/Problem", "/HTTPValidationError")):
-                    problem_schema = {"$ref": "#/components/schemas/Problem"}
-                    response["content"] = {PROBLEM_JSON: {"schema": problem_schema}}
+                    media = content.pop("application/json")
+                    media["schema"] = {"$ref": "#/components/schemas/Problem"}
+                    response["content"] = {PROBLEM_JSON: media}
         for path in schema["paths"].values():
             if "post" in path:
                 path["post"].setdefault("parameters", []).extend(post_parameters)
@@ -145,9 +146,9 @@ def problems_as_problem_json(
 
 LINKED_IDS = {
     "/v1/cases": ("case_id", "$response.body#/case_id", "201"),
-    "/v1/cases/{case_id}/referrals": ("referral_id", "$request.body#/referral_id", "200"),
-    "/v1/cases/{case_id}/consents": ("consent_id", "$request.body#/consent_id", "200"),
-    "/v1/cases/{case_id}/erasure-requests": ("request_id", "$request.body#/request_id", "200"),
+    "/v1/cases/{case_id}/referrals": ("referral_id", "$response.body#/referral_id", "200"),
+    "/v1/cases/{case_id}/consents": ("consent_id", "$response.body#/consent_id", "200"),
+    "/v1/cases/{case_id}/erasure-requests": ("request_id", "$response.body#/request_id", "200"),
 }
 """Which answer (or request) gives the id that other operations take in their path."""
 

@@ -3,9 +3,10 @@
 Every operation gets generated requests, valid and invalid, as a coordinator of den-haag
 and as an admin: against random ids, and against a real case (with a coach, a referral and
 a consent) so that commands reach the domain. Random input may well be refused (4xx);
-what may never happen: a 5xx, a 2xx that is not as documented, or an error that is not
-application/problem+json. The one 5xx by design is 503 "Not yet available" for a
-?position= the store has not reached; the app waits only 10 ms for it here."""
+what may never happen: a 5xx, a status the operation does not document, an answer that
+is not as documented, or an error that is not application/problem+json. The one 5xx by
+design is 503 "Not yet available" for a ?position= the store has not reached; the app
+waits only 10 ms for it here."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from schemathesis.python.asgi import ASGIClient, get_client
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from application.clock import FixedClock
@@ -165,15 +167,21 @@ def call_and_check(case: schemathesis.Case, target: Target, user: User) -> schem
             f"answer: {response.text[:2000]}\n\nserver log:\n{tracebacks}"
         )
     if response.status_code >= 400:
-        # The API's error contract; the OpenAPI document does not describe it (see below).
+        # The API's error contract: problem+json, with its status and a message.
         assert header(response, "content-type") == PROBLEM_JSON, case.as_curl_command()
         problem = response.json()
         assert problem["status"] == response.status_code
         assert isinstance(problem["title"], str) and isinstance(problem["detail"], str)
-        return response
+    # Every answer, error or not, has a status the operation documents, in the documented
+    # media type and shape.
     case.validate_response(
         response,
-        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            response_schema_conformance,
+            content_type_conformance,
+        ],
         headers=headers,
     )
     return response

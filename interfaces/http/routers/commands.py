@@ -8,7 +8,7 @@ annotations of the endpoints made below.)"""
 import inspect
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, get_type_hints
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -16,8 +16,9 @@ from fastapi import APIRouter, Request, Response
 from application.cases import CaseApplication
 from domain.authorization import Duty, User, may_perform, may_read
 from domain.case import Case
-from domain.commands import CaseCommand, ExecuteErasure
+from domain.commands import AssessErasure, CaseCommand, ExecuteErasure, WithdrawConsent
 from domain.errors import NotInCaseError
+from interfaces.http import command_docs
 from interfaces.http.actors import actor_of
 from interfaces.http.deps import UserDep, check_may_perform
 from interfaces.http.problems import ProblemError
@@ -48,6 +49,12 @@ def with_body(endpoint: Callable[..., Any], model: type[CommandBody]) -> None:
     )
     parameters = [*list(signature.parameters.values())[:-1], body]
     endpoint.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+
+
+def command_of(model: type[CommandBody]) -> type[CaseCommand]:
+    """The domain command a body turns into (the return type of its `to_command`)."""
+    command: type[CaseCommand] = get_type_hints(model.to_command)["return"]  # type: ignore[attr-defined]
+    return command
 
 
 def route_name(path: str) -> str:
@@ -97,12 +104,15 @@ def case_command(path: str, model: type[CaseCommandBody], duty: Duty, summary: s
 
     with_body(endpoint, model)
     endpoint.__name__ = route_name(path)
+    command = command_of(model)
     router.add_api_route(
         path,
         endpoint,
         methods=["POST"],
         response_model=model.answer,
         summary=summary,
+        description=command_docs.description(summary, command, duty),
+        responses=command_docs.responses(command),
         name=endpoint.__name__,
     )
 
@@ -125,17 +135,27 @@ def referral_command(path: str, model: type[body.ReferralStepBody], summary: str
 
     with_body(endpoint, model)
     endpoint.__name__ = route_name(f"/referral/{path}")
+    command = command_of(model)
     router.add_api_route(
         f"/referrals/{{referral_id}}/{path}",
         endpoint,
         methods=["POST"],
         response_model=PositionOut,
         summary=summary,
+        description=command_docs.description(summary, command, Duty.REFERRAL_RESPONSE),
+        responses=command_docs.responses(command),
         name=endpoint.__name__,
     )
 
 
-@router.post("/consents/{consent_id}/withdraw", response_model=PositionOut)
+@router.post(
+    "/consents/{consent_id}/withdraw",
+    response_model=PositionOut,
+    description=command_docs.description(
+        "Withdraw a consent: it ends at once, in every view", WithdrawConsent, Duty.CARE
+    ),
+    responses=command_docs.responses(WithdrawConsent),
+)
 async def withdraw_consent(
     case_id: UUID, consent_id: str, command: body.WithdrawalIn, request: Request, user: UserDep
 ) -> Response:
@@ -264,7 +284,14 @@ case_command(
 )
 
 
-@router.post("/erasure-requests/{request_id}/assessment", response_model=PositionOut)
+@router.post(
+    "/erasure-requests/{request_id}/assessment",
+    response_model=PositionOut,
+    description=command_docs.description(
+        "Grant an erasure request, or refuse it on a legal ground", AssessErasure, Duty.ERASURE
+    ),
+    responses=command_docs.responses(AssessErasure),
+)
 async def assess_erasure(
     case_id: UUID,
     request_id: str,
@@ -278,7 +305,16 @@ async def assess_erasure(
     return await run(request, case_id, user, assessment, command.occurred_at, guard, PositionOut)
 
 
-@router.post("/erasure-requests/{request_id}/execution", response_model=PositionOut)
+@router.post(
+    "/erasure-requests/{request_id}/execution",
+    response_model=PositionOut,
+    description=command_docs.description(
+        "Carry out a granted request: its keys are destroyed, for good",
+        ExecuteErasure,
+        Duty.ERASURE,
+    ),
+    responses=command_docs.responses(ExecuteErasure),
+)
 async def execute_erasure(
     case_id: UUID, request_id: str, request: Request, user: UserDep
 ) -> Response:

@@ -41,6 +41,11 @@ HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {
         "model": HealthOut,
         "description": "The store does not answer, or a view has failed (Retry-After)",
+        "content": {
+            "application/json": {
+                "example": {"status": "unavailable", "store": "postgres", "error": "PoolTimeout"}
+            }
+        },
     },
 }
 RETRY = {"Retry-After": str(StoreUnavailableError.retry_after_seconds)}

@@ -136,6 +136,39 @@ PROBLEM_STATUSES = {
     422: "Invalid input; the fields are listed",
     503: "The position asked for is not readable yet; retry after Retry-After seconds",
 }
+PROBLEM_EXAMPLES: dict[int, dict[str, Any]] = {
+    401: {"title": "Not authenticated", "detail": "send Authorization: Bearer <token>"},
+    403: {"title": "Forbidden", "detail": "your roles do not allow this on case 1f33b07f-..."},
+    404: {"title": "Not found", "detail": "there is no case 1f33b07f-160c-488b-8b68-de1e87e07200"},
+    409: {
+        "title": "A rule of the case forbids this",
+        "detail": "the case is closed: nothing but reopening can happen",
+        "rule": "closed-case-only-reopens",
+    },
+    413: {"title": "Body too large", "detail": "request bodies are limited to 1048576 bytes"},
+    422: {
+        "title": "Invalid input",
+        "detail": "body.member_id: not a member of this family: grandma",
+        "rule": "valid-input",
+        "errors": [{"field": "body.member_id", "message": "not a member of this family: grandma"}],
+    },
+    503: {
+        "title": "Store unavailable",
+        "detail": "the database cannot be reached now; nothing was stored; try again shortly",
+    },
+}
+"""One example of each error, as the API sends it (operations show their own 409 rules)."""
+
+
+def problem_example(status: int, **fields: Any) -> dict[str, Any]:
+    return {"type": "about:blank", "status": status, **PROBLEM_EXAMPLES[status], **fields}
+
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": text} for status, text in PROBLEM_STATUSES.items()
+    status: {
+        "model": Problem,
+        "description": text,
+        "content": {"application/json": {"example": problem_example(status)}},
+    }
+    for status, text in PROBLEM_STATUSES.items()
 }
