@@ -30,7 +30,18 @@ def settings_or_exit(*, store_must_exist: bool = True) -> Settings:
             err=True,
         )
         raise typer.Exit(2)
+    typer.echo(f"store: {store_description(settings)}", err=True)
     return settings
+
+
+def store_description(settings: Settings) -> str:
+    """Which store a command opened, said on stderr so a wrong directory is seen at once."""
+    if settings.store == "sqlite":
+        return f"SQLite in {settings.data_dir.resolve()}"
+    return (
+        f"PostgreSQL {settings.postgres_user}@{settings.postgres_host}:{settings.postgres_port}"
+        f"/{settings.postgres_dbname}, schema {settings.postgres_schema}"
+    )
 
 
 MomentOption = Annotated[

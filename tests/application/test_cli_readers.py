@@ -81,7 +81,7 @@ def test_show_as_a_partners_token_shows_what_the_partner_may_see_and_logs_it(
     token = TokenService(load_settings()).issue(PARTNER)
     result = CliRunner().invoke(cli, ["show", str(case_id)], env={"GEZINSREGIE_TOKEN": token})
     assert result.exit_code == 0, result.output
-    shown = json.loads(result.output)
+    shown = json.loads(result.stdout)
     assert [r["referral_id"] for r in shown["referrals"]] == ["r1"]  # its own task
     assert all("name" not in m for m in shown["members"])  # no consent: no names
     assert "help_question" not in shown
@@ -118,7 +118,7 @@ def test_the_access_log_exports_a_logboek_line_per_data_subject_of_each_read(
     today = datetime.now(UTC).date().isoformat()
     exported = CliRunner().invoke(cli, ["access-log", "export", "--from", today, "--to", today])
     assert exported.exit_code == 0, exported.output
-    lines = [json.loads(line) for line in exported.output.splitlines()]
+    lines = [json.loads(line) for line in exported.stdout.splitlines()]
     subjects = [line["attributes"]["dpl.core.data_subject_id"] for line in lines]
     assert subjects == [f"{case_id}:child"]  # the referral's member: all the read showed
     (line,) = lines

@@ -18,6 +18,7 @@ import pytest
 from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.settings import Settings
+from domain.commands import AssignCoach, HoldConversation, RegisterTime
 from domain.provenance import Actor
 from domain.vocabulary import ConversationKind
 from interfaces.report_formats import as_csv, as_json, as_markdown
@@ -38,8 +39,11 @@ def on(day: str) -> datetime:
 
 def coached(app: CaseApplication, day: str, coach: str, team: str) -> tuple[UUID, Actor]:
     case_id, _ = app.open_case(COORDINATOR, occurred_at=on(day), **melding(team=team))
-    app.assign_coach(
-        case_id, COORDINATOR, on(day) + timedelta(hours=1), coach=coach, organisation="cjg"
+    app.execute(
+        case_id,
+        COORDINATOR,
+        AssignCoach(coach=coach, organisation="cjg"),
+        occurred_at=on(day) + timedelta(hours=1),
     )
     return case_id, Actor(coach, "cjg", "coach")
 
@@ -49,24 +53,25 @@ def app(store_settings: Settings) -> Iterator[CaseApplication]:
     application = CaseApplication(store_settings, FixedClock(on("2026-12-01")))
     talked, anna = coached(application, "2026-03-02", TALKING, "team-centrum")
     for number in range(2):
-        application.hold_conversation(
+        application.execute(
             talked,
             anna,
-            on("2026-03-10") + timedelta(days=number),
-            conversation_id=f"c{number}",
-            kind=ConversationKind.HOME_VISIT,
-            minutes=Decimal(45),
-            writing_minutes=Decimal(15),
-            participants=["mother"],
-            notes="Verslag",
+            HoldConversation(
+                conversation_id=f"c{number}",
+                kind=ConversationKind.HOME_VISIT,
+                minutes=Decimal(45),
+                writing_minutes=Decimal(15),
+                participants=["mother"],
+                notes="Verslag",
+            ),
+            occurred_at=on("2026-03-10") + timedelta(days=number),
         )
     reconstructed, bram = coached(application, "2026-03-03", RECONSTRUCTING, "team-noord")
-    application.register_time(
+    application.execute(
         reconstructed,
         bram,
-        on("2026-05-04"),
-        minutes=Decimal("270.5"),
-        writing_minutes=Decimal(30),
+        RegisterTime(minutes=Decimal("270.5"), writing_minutes=Decimal(30)),
+        occurred_at=on("2026-05-04"),
     )
     yield application
     application.close()

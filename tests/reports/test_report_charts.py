@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.settings import load_settings
+from domain.commands import RequestReferral
 from domain.vocabulary import (
     Channel,
     ClosureReason,
@@ -57,14 +58,16 @@ def app(tmp_path: Path) -> Iterator[CaseApplication]:
     for day in MELDINGEN:
         application.open_case(COORDINATOR, occurred_at=on(day), **melding())
     referred, _ = application.open_case(COORDINATOR, occurred_at=on("2026-04-09"), **melding())
-    application.request_referral(
+    application.execute(
         referred,
         COORDINATOR,
-        on("2026-04-10"),
-        referral_id="r1",
-        member_id="child",
-        destination=ReferralDestination.SPECIALISED_GGZ,
-        organisation="ggz-haaglanden",
+        RequestReferral(
+            referral_id="r1",
+            member_id="child",
+            destination=ReferralDestination.SPECIALISED_GGZ,
+            organisation="ggz-haaglanden",
+        ),
+        occurred_at=on("2026-04-10"),
     )
     yield application
     application.close()
