@@ -30,8 +30,14 @@ def settings_or_exit(*, store_must_exist: bool = True) -> Settings:
             err=True,
         )
         raise typer.Exit(2)
-    typer.echo(f"store: {store_description(settings)}", err=True)
+    said = store_description(settings)
+    if said not in ANNOUNCED:  # once per command, however often it reads its settings
+        ANNOUNCED.add(said)
+        typer.echo(f"store: {said}", err=True)
     return settings
+
+
+ANNOUNCED: set[str] = set()
 
 
 def store_description(settings: Settings) -> str:

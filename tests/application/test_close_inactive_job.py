@@ -122,3 +122,14 @@ def test_a_command_run_where_there_is_no_store_says_so_and_makes_none(
     demo = CliRunner().invoke(cli, ["demo", "--cases", "2"])
     assert demo.exit_code == 0, demo.output
     assert CliRunner().invoke(cli, ["cases"]).exit_code == 0
+
+
+def test_a_command_says_which_store_it_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path / "here"))
+    CaseApplication(load_settings(), SystemClock()).close()  # an (empty) store
+    result = CliRunner().invoke(cli, ["close-inactive"])
+    assert result.exit_code == 0, result.output
+    assert f"store: SQLite in {(tmp_path / 'here').resolve()}" in result.stderr
+    assert "store:" not in result.stdout  # what a script reads stays as it was
