@@ -25,6 +25,7 @@ from domain.vocabulary import (
 )
 from projections.registry import PROJECTIONS, OpenView, open_view, worker_for
 from projections.view import RowFilter, ViewRow
+from tests.command_names import run_named
 from tests.factories import COORDINATOR, OPENED_AT, melding
 
 UPSTREAM = CaseApplication.name
@@ -102,8 +103,7 @@ class Family:
         return str(self.case_id)
 
     def do(self, command: str, day: float, **details: Any) -> int:
-        position: int = getattr(self.app, command)(self.case_id, self.actor, on(day), **details)
-        return position
+        return run_named(self.app, command, self.case_id, self.actor, on(day), **details)
 
     def triage(self, day: float, outcome: TriageOutcome = TriageOutcome.COMPLEX) -> int:
         return self.do("triage", day, outcome=outcome, coordination_level=5)
