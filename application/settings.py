@@ -89,6 +89,15 @@ class Settings(BaseSettings):
     report_timezone: str = Field(
         "Europe/Amsterdam", description="the local days and months that reports count in"
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="the API's address as partners reach it: notifications' dataref",
+    )
+    notification_source: str = Field("urn:nld:gezinsregie", pattern=r"^urn:[a-z0-9][a-z0-9-]*:\S+$")
+    """The CloudEvents `source` of every notification (a URN, NL GOV profile)."""
+    webhook_retry_days: float = Field(3.0, gt=0, le=30)
+    """How long a subscriber that does not answer is retried before it is disabled."""
 
     @model_validator(mode="after")
     def _postgres_needs_a_database(self) -> Settings:

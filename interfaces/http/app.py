@@ -12,6 +12,7 @@ from application.access_log import open_access_log
 from application.cases import CaseApplication
 from application.clock import Clock, SystemClock
 from application.idempotency import open_idempotency_keys
+from application.notifications.stores import open_notification_store
 from application.persistence import setup_lock
 from application.settings import Settings, load_settings
 from interfaces.http import metrics
@@ -29,6 +30,7 @@ from interfaces.http.routers import (
     coordination,
     health,
     reports,
+    subscriptions,
 )
 from interfaces.http.views import Views
 from interfaces.http.worker_threads import request_threads
@@ -47,6 +49,7 @@ ROUTERS = (
     access_log.router,
     audit.router,
     reports.router,
+    subscriptions.router,
     health.router,
     metrics.router,
 )
@@ -77,6 +80,7 @@ def create_app(
             app.state.cases = CaseApplication(settings, clock or SystemClock())
             app.state.access_log = open_access_log(settings, app.state.cases.events_table)
             app.state.idempotency = open_idempotency_keys(settings)
+            app.state.notifications = open_notification_store(settings)
             app.state.views = Views.start(settings, app.state.cases)
             app.state.request_threads = request_threads()
         try:
@@ -86,6 +90,7 @@ def create_app(
             app.state.request_threads.shutdown(wait=True)
             app.state.views.stop()
             app.state.idempotency.close()
+            app.state.notifications.close()
             app.state.access_log.close()
             app.state.cases.close()
 
