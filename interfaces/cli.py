@@ -28,6 +28,7 @@ from interfaces.cli_settings import MomentOption, as_of_moment, settings_or_exit
 from interfaces.keys_cli import keys_cli, retention_cli
 from interfaces.projections_cli import projections_cli
 from interfaces.report_cli import report_cli
+from interfaces.subscriptions_cli import subscriptions_cli
 from interfaces.tokens import TokenService
 
 cli = typer.Typer(
@@ -40,6 +41,7 @@ cli.add_typer(report_cli, name="report")
 cli.add_typer(access_log_cli, name="access-log")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(retention_cli, name="retention")
+cli.add_typer(subscriptions_cli, name="subscriptions")
 
 
 @contextmanager
