@@ -22,7 +22,7 @@ OPERATIONS = [
     for path, operations in DOCUMENT["paths"].items()
     for method, operation in operations.items()
 ]
-COMMANDS = [(m, p, o) for m, p, o in OPERATIONS if m == "POST" and p != "/v1/cases"]
+COMMANDS = [(m, p, o) for m, p, o in OPERATIONS if m == "POST" and p.startswith("/v1/cases/")]
 
 
 def rule_ids() -> set[str]:

@@ -114,6 +114,13 @@ TESTED_ELSEWHERE = {
     ("GET", "/v1/reports/monitor"),  # tests/http/test_report_monitor.py
     *(("POST", "/v1/cases/{case_id}" + p.replace("/e1/", "/{request_id}/")) for p, _ in ERASURE),
     ("GET", "/v1/cases/{case_id}/erasure-requests/{request_id}/receipt"),  # test_erasure_api
+    *(  # tests/http/test_subscriptions_api.py
+        ("POST", "/v1/subscriptions"),
+        ("GET", "/v1/subscriptions"),
+        ("GET", "/v1/subscriptions/{subscription_id}"),
+        ("POST", "/v1/subscriptions/{subscription_id}/redelivery"),
+        ("GET", "/v1/subscriptions/{subscription_id}/events"),
+    ),
 }
 
 # fmt: off
