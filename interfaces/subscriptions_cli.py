@@ -63,7 +63,8 @@ def add(
     """Subscribe an endpoint; prints its id and signing secret (keep the secret)."""
     unknown = sorted(set(event_type) - NOTIFICATION_TYPES)
     if unknown:
-        typer.echo(f"no type {unknown[0]}; there are: {', '.join(sorted(NOTIFICATION_TYPES))}")
+        there_are = ", ".join(sorted(NOTIFICATION_TYPES))
+        typer.echo(f"no type {unknown[0]}; there are: {there_are}", err=True)
         raise typer.Exit(2)
     with _opened() as (cases, store):
         made = subscribe(cases, store, org, url, event_type, secret)
@@ -72,8 +73,11 @@ def add(
 
 @subscriptions_cli.command(name="list")
 def list_subscriptions() -> None:
-    """Every subscription: sequence, what waits, and its delivery state."""
-    with _opened() as (_, store):
+    """The outbox's position in the event log; every subscription: its sequence, what
+    waits, and its delivery state."""
+    with _opened() as (cases, store):
+        head, position = cases.position(), store.position()
+        typer.echo(f"outbox at position {position} of {head} (lag {head - position})")
         for subscription in store.subscriptions():
             typer.echo(_line(subscription, store))
 
