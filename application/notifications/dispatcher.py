@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -56,8 +57,7 @@ class Dispatcher:
         for thread in self.threads:
             thread.join()
 
-    def _guarded(self, loop: object) -> None:
-        assert callable(loop)
+    def _guarded(self, loop: Callable[[], None]) -> None:
         while not self.stopping.is_set():
             try:
                 loop()

@@ -53,8 +53,10 @@ class Outbox:
 
     def _slots(self, notification: Notification, active: list[Subscription]) -> list[NewSlot]:
         kind = TYPE_OF_TOPIC.get(notification.topic)
-        wanting = [s for s in active if kind and s.wants(kind) and notification.id > s.start_after]
-        if kind is None or not wanting:
+        if kind is None:
+            return []
+        wanting = [s for s in active if s.wants(kind) and notification.id > s.start_after]
+        if not wanting:
             return []
         before, after = self._states(notification)
         return [

@@ -50,6 +50,8 @@ def schema(t: str, bigint: str, moment: str) -> list[str]:
         " (subscription_id, sequence) WHERE delivered_at IS NULL",
         f"CREATE TABLE IF NOT EXISTS {t}notifier_tracking (name TEXT PRIMARY KEY,"
         f" position {bigint} NOT NULL)",
+        f"INSERT INTO {t}notifier_tracking (name, position) VALUES ('{TRACKED_AS}', 0)"
+        " ON CONFLICT (name) DO NOTHING",
     ]
 
 
@@ -104,9 +106,8 @@ class NotificationStore(ABC):
         values["event_types"] = json.dumps(sorted(subscription.event_types))
         values["status"] = str(subscription.status)
         marks = ", ".join("?" for _ in values)
-        with self.transaction() as run:
-            run(f"INSERT INTO {self.t}subscriptions ({SUBSCRIPTION_COLUMNS}) VALUES ({marks})",
-                list(values.values()))  # fmt: skip
+        statement = f"INSERT INTO {self.t}subscriptions ({SUBSCRIPTION_COLUMNS}) VALUES ({marks})"
+        self._rows(statement, list(values.values()))
 
     def subscriptions(self) -> list[Subscription]:
         statement = f"SELECT {SUBSCRIPTION_COLUMNS} FROM {self.t}subscriptions"
@@ -135,10 +136,7 @@ class NotificationStore(ABC):
                 (position, TRACKED_AS, after),
             )
             if not moved:
-                if after != 0 or run(f"SELECT 1 FROM {self.t}notifier_tracking"):
-                    raise IntegrityError(f"notifier moved from {after}: batch not applied")
-                run(f"INSERT INTO {self.t}notifier_tracking (name, position) VALUES (?, ?)",
-                    (TRACKED_AS, position))  # fmt: skip
+                raise IntegrityError(f"notifier moved from {after}: batch not applied")
             for slot in slots:
                 self._append_one(run, slot)
 
