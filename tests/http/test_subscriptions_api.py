@@ -88,7 +88,9 @@ def test_the_subscriber_reads_its_state_and_the_catch_up_feed(
     case_command(client, auth, consented, "/consents", CONSENT)
     case_command(client, auth, consented, "/consents/consent-ggz/withdraw",
                  {"withdrawn_by": ["mother"]})  # fmt: skip
+    assert client.get("/health").json()["notifications"]["lag"] > 0
     fill_outbox(client)
+    assert client.get("/health").json()["notifications"]["lag"] == 0
 
     state = client.get(url, headers=auth(GGZ_PARTNER)).json()
     assert state["status"] == "active" and state["last_sequence"] == 3

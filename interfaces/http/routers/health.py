@@ -28,11 +28,17 @@ class ViewStateOut(BaseModel):
     error: str | None = Field(None, description="failed: the kind of error (logged in full)")
 
 
+class OutboxStateOut(BaseModel):
+    position: int = Field(description="the last event the notification outbox has processed")
+    lag: int = Field(description="events not processed yet (`subscriptions dispatch` does)")
+
+
 class HealthOut(BaseModel):
     status: Literal["ok", "failed", "unavailable"]
     store: str = Field(examples=["postgres"])
     position: int | None = Field(None, description="the store's last event")
     views: dict[str, ViewStateOut] | None = None
+    notifications: OutboxStateOut | None = None
     error: str | None = Field(None, description="unavailable: the kind of error")
 
 
@@ -66,6 +72,7 @@ def health(request: Request, cases: CasesDep, settings: SettingsDep) -> JSONResp
     try:
         position = cases.position()
         views = view_states(request, position)
+        outbox = request.app.state.notifications.position()
     except Exception as error:
         down = {"status": "unavailable", "store": settings.store, "error": type(error).__name__}
         return JSONResponse(down, status_code=503, headers=RETRY)
@@ -75,6 +82,7 @@ def health(request: Request, cases: CasesDep, settings: SettingsDep) -> JSONResp
         "store": settings.store,
         "position": position,
         "views": views,
+        "notifications": {"position": outbox, "lag": position - outbox},
     }
     return JSONResponse(body, status_code=503 if failed else 200)
 
