@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from enum import Enum
 from typing import Any
 
+import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -45,6 +46,14 @@ class PostgresNotificationStore(NotificationStore):
                 return list(cursor.fetchall()) if cursor.description else []
 
             yield run
+
+    def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Once more when the connection was found broken (after a database restart): the
+        pool has checked its other connections meanwhile, so the retry gets a working one."""
+        try:
+            return super()._rows(statement, params)
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            return super()._rows(statement, params)
 
     def close(self) -> None:
         self.pool.close()
