@@ -12,7 +12,8 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from application.notifications.store import NotificationStore, Run, schema
+from application.notifications.store import NotificationStore
+from application.notifications.tables import Run, schema
 from application.persistence import ensure_postgres_schema, postgres_conninfo
 from application.postgres_outage import fail_fast, pooled_connection
 from application.settings import Settings

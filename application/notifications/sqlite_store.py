@@ -11,7 +11,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from application.notifications.store import NotificationStore, Run, schema
+from application.notifications.store import NotificationStore
+from application.notifications.tables import Run, schema
 from application.settings import Settings
 
 
