@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import jwt
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -54,7 +53,11 @@ class OidcClient:
                 self._metadata = dict(found.json())
         return self._metadata
 
-    def _client(self, redirect_uri: str) -> AsyncOAuth2Client:
+    def _client(self, redirect_uri: str) -> Any:
+        """authlib's OAuth 2 client (imported here: only a deployment with OIDC needs it,
+        and importing it switches on authlib's own deprecation warnings process-wide)."""
+        from authlib.integrations.httpx_client import AsyncOAuth2Client
+
         return AsyncOAuth2Client(
             self.client_id,
             self.client_secret,
