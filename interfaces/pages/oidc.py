@@ -7,6 +7,7 @@ its claims name the user the way our bearer tokens do (`org`, `roles`, `municipa
 from __future__ import annotations
 
 import secrets
+import warnings
 from typing import Any
 
 import httpx
@@ -56,7 +57,9 @@ class OidcClient:
     def _client(self, redirect_uri: str) -> Any:
         """authlib's OAuth 2 client (imported here: only a deployment with OIDC needs it,
         and importing it switches on authlib's own deprecation warnings process-wide)."""
-        from authlib.integrations.httpx_client import AsyncOAuth2Client
+        with warnings.catch_warnings():  # its notice that httpx2 is coming, on import
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from authlib.integrations.httpx_client import AsyncOAuth2Client
 
         return AsyncOAuth2Client(
             self.client_id,
@@ -78,10 +81,16 @@ class OidcClient:
 
     async def finish(self, code: str, redirect_uri: str, nonce: str) -> User:
         """Trade the code for tokens and name the user from the verified ID token."""
+        from authlib.integrations.base_client.errors import OAuthError
+
         meta = await self.metadata()
-        async with self._client(redirect_uri) as client:
-            token = await client.fetch_token(meta["token_endpoint"], code=code)
-            keys = await client.get(meta["jwks_uri"])
+        try:
+            async with self._client(redirect_uri) as client:
+                token = await client.fetch_token(meta["token_endpoint"], code=code)
+                keys = await client.get(meta["jwks_uri"])
+                keys.raise_for_status()
+        except (OAuthError, httpx.HTTPError, ValueError) as error:
+            raise InvalidTokenError(f"the identity provider refused the code: {error}") from None
         id_token = token.get("id_token")
         if not isinstance(id_token, str):
             raise InvalidTokenError("the identity provider sent no ID token")
