@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from application.settings import Settings
 from interfaces.http.routers import coordination
 from interfaces.http.worker_threads import in_worker_thread
+from interfaces.pages import overview_memo
 from interfaces.pages.web import SignedIn, html_errors, render
 
 router = APIRouter(include_in_schema=False)
@@ -64,13 +65,11 @@ async def overview_page(
     positie: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     """Open cases with their signals, filtered by place and signal, 50 to a page."""
-    settings: Settings = request.app.state.settings
     found: dict[str, Any] = await in_worker_thread(
         request,
-        coordination.coordination_overview,
+        overview_memo.overview,
         request,
         signed.user,
-        settings,
         _blank(gemeente),
         _blank(team),
         positie,
@@ -103,8 +102,7 @@ async def overview_page(
 @html_errors
 async def caseload_page(request: Request, signed: SignedIn, gemeente: Filter = None) -> Response:
     """Open cases per coach against the norm."""
-    settings: Settings = request.app.state.settings
     found: dict[str, Any] = await in_worker_thread(
-        request, coordination.caseload, request, signed.user, settings, _blank(gemeente), None
+        request, overview_memo.caseload, request, signed.user, _blank(gemeente)
     )
     return render(request, "caseload.html", signed.session, gemeente=gemeente or "", **found)

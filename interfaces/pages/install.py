@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from application.settings import Settings
 from interfaces.pages import case_pages, coordination_pages, family_pages, oidc, signin
+from interfaces.pages.overview_memo import Memo
 from interfaces.pages.session import Sessions
 from interfaces.pages.web import PageKit, SignInRequiredError, see_other
 from interfaces.tokens import local_secret
@@ -39,6 +40,7 @@ def page_routes() -> list[APIRoute]:
 def install(app: FastAPI, settings: Settings) -> None:
     app.state.pages = PageKit.build(Sessions(session_key(settings)))
     app.state.oidc = oidc.OidcClient.from_settings(settings)
+    app.state.page_memo = Memo()
     for router in ROUTERS:
         app.router.routes.extend(router.routes)
     app.mount("/pagina-stijl", StaticFiles(directory=STATIC), name="page-assets")
