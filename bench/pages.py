@@ -28,6 +28,8 @@ from application.cases import CaseApplication
 from application.demo import write_demo
 from application.settings import load_settings
 from interfaces.http.app import create_app
+from interfaces.pages.demo_users import BY_KEY
+from interfaces.tokens import TokenService
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 TARGET_MS = 300.0
@@ -114,15 +116,38 @@ def main() -> None:
         print(f"{args.cases} demo cases written and projected in {took:.0f} s")
         sample = sample_cases(app.state.cases, ids, args.reads)
         results = measure(base_url, sample, args.reads)
-    print(
-        f"\n{'page':<44} {'reads':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  ≤ {TARGET_MS:.0f}?"
-    )
+        token = TokenService(settings).issue(BY_KEY["coordinator-den-haag"].user)
+        results |= after_writes(base_url, token, args.reads // 4)
+    header = f"{'page':<46} {'reads':>5} {'first':>7} {'p50':>7} {'p95':>7} {'max':>7}"
+    print(f"\n{header}  (ms)  p95 ≤ {TARGET_MS:.0f}?")
     for page, spent in results.items():
         mark = "yes" if p95(spent) <= TARGET_MS else "NO"
         print(
-            f"{page:<44} {len(spent):>5} {statistics.median(spent):>8.1f} {p95(spent):>8.1f}"
-            f" {max(spent):>8.1f}  {mark}"
+            f"{page:<46} {len(spent):>5} {spent[0]:>7.1f} {statistics.median(spent):>7.1f}"
+            f" {p95(spent):>7.1f} {max(spent):>7.1f}  {mark}"
         )
+    print(
+        "\nfirst: the first read, which computes the overview or caseload of its scope; later"
+        " reads at the same view position and minute reuse it (interfaces/pages/overview_memo.py)."
+        " 'after a write': every read follows a command, so each computes it afresh."
+    )
+
+
+def after_writes(base_url: str, token: str, reads: int) -> dict[str, list[float]]:
+    """The overview and caseload read right after a command (a contact with a waiting
+    family), at its position: each read computes its scope afresh."""
+    api = httpx.Client(base_url=base_url, timeout=60, headers={"Authorization": f"Bearer {token}"})
+    waiting = api.get("/v1/waitlist", params={"municipality": "den-haag"}).json()["families"]
+    coordinator = signed_in(base_url, wie="coordinator-den-haag")
+    found: dict[str, list[float]] = {}
+    for page in ("/overzicht", "/caseload"):
+        spent = []
+        for _ in range(reads):
+            written = api.post(f"/v1/cases/{waiting[0]['case_id']}/waitlist/contacts")
+            position = written.json()["position"]
+            spent += timed(coordinator, [f"{page}?positie={position}"])
+        found[f"{page} (Den Haag, after a write)"] = spent
+    return found
 
 
 def measure(base_url: str, sample: dict[str, list[UUID]], reads: int) -> dict[str, list[float]]:

@@ -19,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 Filter = Annotated[str | None, Query(max_length=64)]
 PageNumber = Annotated[int, Query(ge=1, le=10_000)]
+Position = Annotated[int | None, Query(ge=0, le=2**53)]
 
 
 def _blank(value: str | None) -> str | None:
@@ -62,7 +63,7 @@ async def overview_page(
     team: Filter = None,
     signaal: Filter = None,
     pagina: PageNumber = 1,
-    positie: Annotated[int | None, Query(ge=0)] = None,
+    positie: Position = None,
 ) -> Response:
     """Open cases with their signals, filtered by place and signal, 50 to a page."""
     found: dict[str, Any] = await in_worker_thread(
@@ -100,9 +101,11 @@ async def overview_page(
 
 @router.get("/caseload")
 @html_errors
-async def caseload_page(request: Request, signed: SignedIn, gemeente: Filter = None) -> Response:
+async def caseload_page(
+    request: Request, signed: SignedIn, gemeente: Filter = None, positie: Position = None
+) -> Response:
     """Open cases per coach against the norm."""
     found: dict[str, Any] = await in_worker_thread(
-        request, overview_memo.caseload, request, signed.user, _blank(gemeente)
+        request, overview_memo.caseload, request, signed.user, _blank(gemeente), positie
     )
     return render(request, "caseload.html", signed.session, gemeente=gemeente or "", **found)

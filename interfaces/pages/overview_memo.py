@@ -71,8 +71,11 @@ def overview(
     return found
 
 
-def caseload(request: Request, user: User, municipality: str | None) -> dict[str, Any]:
+def caseload(
+    request: Request, user: User, municipality: str | None, position: int | None
+) -> dict[str, Any]:
     settings = request.app.state.settings
+    coordination.view_of(request, "overview", position, settings.wait_timeout_seconds)
     key = ("caseload", *scope_key(request, user, municipality, None))
     memo: Memo = request.app.state.page_memo
     found: dict[str, Any] = memo.get(

@@ -25,6 +25,14 @@ TEMPLATES = Path(__file__).parent / "templates"
 P = ParamSpec("P")
 
 
+IN_DUTCH = {
+    404: ("Niet gevonden", "Dit bestaat niet, of u heeft er geen rol in."),
+    401: ("Niet aangemeld", "Meld u eerst aan."),
+    503: ("Even niet beschikbaar", "Probeer het over een minuut opnieuw."),
+}
+"""Refusals said the same way whatever the API's detail (which may be English). A 409 or
+422 keeps its detail: it names the rule."""
+NOT_YOURS = "Deze pagina of handeling hoort niet bij uw rol."
 DONE_FAMILY = {"ingetrokken": "Uw toestemming is ingetrokken."}
 
 
@@ -172,14 +180,10 @@ def error_page(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     session = kit(request).sessions.read(request)
-    shown_title = {404: "Niet gevonden", 403: "Geen toegang", 503: "Even niet beschikbaar"}
-    response = render(
-        request,
-        "fout.html",
-        session,
-        status,
-        title=shown_title.get(status, title),
-        detail=detail,
-    )
+    shown = IN_DUTCH.get(status, (title, detail))
+    if status == 403:
+        own = title != "Forbidden"  # the pages' own refusals are in Dutch already
+        shown = (title if own else "Geen toegang", detail if own else NOT_YOURS)
+    response = render(request, "fout.html", session, status, title=shown[0], detail=shown[1])
     response.headers.update(headers or {})
     return response
