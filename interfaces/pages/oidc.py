@@ -58,6 +58,8 @@ class OidcClient:
         """authlib's OAuth 2 client (imported here: only a deployment with OIDC needs it,
         and importing it switches on authlib's own deprecation warnings process-wide)."""
         with warnings.catch_warnings():  # its notice that httpx2 is coming, on import
+            import authlib.deprecate  # noqa: F401  (puts its own "always" filter first)
+
             warnings.simplefilter("ignore", DeprecationWarning)
             from authlib.integrations.httpx_client import AsyncOAuth2Client
 
