@@ -34,6 +34,7 @@ from interfaces.http.schemas.common import CaseCommandBody
 from interfaces.http.worker_threads import in_worker_thread
 from interfaces.pages.case_reading import case_page
 from interfaces.pages.demo_users import DEMO_USERS
+from interfaces.pages.labels import rule_in_dutch
 from interfaces.pages.web import SignedIn, html_errors, posted_form, render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -148,13 +149,11 @@ async def executed(
         position = await in_worker_thread(
             request, cases.execute, case_id, actor_of(signed.user), command, None, guard
         )
-    except InvalidInputError as error:
-        return await shown(
-            request, signed.session, signed.user, case_id, None, None, [str(error)], 422
-        )
     except DomainError as error:
+        status = 422 if isinstance(error, InvalidInputError) else 409
+        errors = [rule_in_dutch(error)]
         return await shown(
-            request, signed.session, signed.user, case_id, None, None, [str(error)], 409
+            request, signed.session, signed.user, case_id, None, None, errors, status
         )
     return see_other(f"{back or f'/dossiers/{case_id}'}?positie={position}&gedaan={action}")
 

@@ -57,6 +57,30 @@ SIGNALS = {
 }
 """The overview's signal codes (projections/signals.py), as a coordinator says them."""
 
+RULES = {
+    "valid-input": "Een ingevuld gegeven klopt niet",
+    "names-what-the-case-has": "Dat staat niet in dit dossier",
+    "ids-unique-in-a-case": "Dit nummer is in dit dossier al gebruikt",
+    "only-a-consent-in-force-is-withdrawn": "Deze toestemming is al ingetrokken",
+    "occurred-at-within-case": "Het moment ligt voor de melding of in de toekomst",
+    "closed-case-only-reopens": "Het dossier is gesloten; het kan alleen worden heropend",
+    "consent-required": "Hiervoor is eerst toestemming van het gezin nodig",
+    "consent-from-the-right-people": "Deze toestemming moet van andere gezinsleden komen",
+    "one-regisseur-at-a-time": "Er is al een gezinscoach (één regisseur tegelijk)",
+    "waitlist-order": "Dat past niet bij de wachtlijst zoals die nu is",
+    "referral-transitions-in-order": "De verwijzing is niet in de stap die dit vraagt",
+    "erased-dossier-records-nothing": "Dit dossier is gewist; er wordt niets meer vastgelegd",
+}
+"""The rules of the case (domain/errors.py) that the everyday actions meet, as a
+coordinator reads them; the page adds the domain's own message as the detail."""
+
+
+def rule_in_dutch(error: Exception) -> str:
+    """A refusal by a rule of the case: the rule in Dutch, then the domain's message."""
+    rule = getattr(error, "rule", None)
+    said = RULES.get(rule, "Een regel van het dossier staat dit niet toe") if rule else ""
+    return f"{said}: {error}" if said else str(error)
+
 
 def dutch(vocabulary: type[StrEnum], value: str | None) -> str:
     """A stored value's Dutch name; an unknown value is shown as stored."""

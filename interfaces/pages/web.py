@@ -167,7 +167,7 @@ def html_errors(
         except ProblemError as error:
             return error_page(request, error.status, error.title, error.detail, error.headers)
         except (DomainError, ConcurrentChangeError) as error:
-            return error_page(request, 409, "Dat kan niet", str(error))
+            return error_page(request, 409, "Dat kan niet", labels.rule_in_dutch(error))
 
     return shown
 

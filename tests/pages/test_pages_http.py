@@ -140,3 +140,22 @@ def test_a_family_member_withdraws_their_consent_and_it_ends(
     )
     assert "Uw toestemming is ingetrokken." in answer.text
     assert "Ingetrokken op" in answer.text
+
+
+def test_an_action_refused_by_a_rule_of_the_case_says_the_rule_in_dutch(
+    client: TestClient, case_id: str
+) -> None:
+    csrf = sign_in(client, wie="coordinator-centrum")
+    coach = {"csrf": csrf, "coach": "coach-anna", "organisation": "cjg-den-haag"}
+    assert client.post(f"/dossiers/{case_id}/coach", data=coach).status_code == 200
+    again = client.post(f"/dossiers/{case_id}/coach", data={**coach, "coach": "coach-bram"})
+    assert again.status_code == 409
+    assert "Er is al een gezinscoach (één regisseur tegelijk)" in again.text
+
+
+def test_a_form_the_api_model_refuses_is_shown_again_with_what_is_wrong(
+    client: TestClient, case_id: str
+) -> None:
+    csrf = sign_in(client, wie="coordinator-centrum")
+    answer = client.post(f"/dossiers/{case_id}/wachtlijst", data={"csrf": csrf, "priority": "9"})
+    assert answer.status_code == 422 and "priority" in answer.text
