@@ -98,6 +98,18 @@ class Settings(BaseSettings):
     """The CloudEvents `source` of every notification (a URN, NL GOV profile)."""
     webhook_retry_days: float = Field(3.0, gt=0, le=30)
     """How long a subscriber that does not answer is retried before it is disabled."""
+    session_secret: SecretStr = Field(
+        SecretStr(""),
+        description="signs the pages' session cookie; default: derived from the JWT secret",
+    )
+    oidc_issuer: str = Field(
+        "", description="the identity provider's issuer URL: pages sign in with OpenID Connect"
+    )
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    demo_sign_in: bool | None = Field(
+        None, description="pages offer demo users to sign in as; default: on SQLite without OIDC"
+    )
 
     @model_validator(mode="after")
     def _postgres_needs_a_database(self) -> Settings:
@@ -122,6 +134,12 @@ class Settings(BaseSettings):
                 f"{ENV_PREFIX}REPORT_TIMEZONE: no time zone {self.report_timezone!r}"
             ) from None
         return self
+
+    @property
+    def offers_demo_sign_in(self) -> bool:
+        if self.demo_sign_in is None:
+            return self.store == "sqlite" and not self.oidc_issuer
+        return self.demo_sign_in
 
     @property
     def runs_projections_in_process(self) -> bool:

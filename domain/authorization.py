@@ -17,6 +17,7 @@ class Role(StrEnum):
     ANALYST = "analyst"
     PRIVACY_OFFICER = "privacy_officer"
     ADMIN = "admin"
+    FAMILY = "family"
 
 
 class Duty(StrEnum):
@@ -39,6 +40,8 @@ class User:
     roles: frozenset[Role]
     municipality: str | None = None
     team: str | None = None
+    member_of: tuple[str, str] | None = None
+    """For the family role: the case (its id) and the member of it this person is."""
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
@@ -88,12 +91,33 @@ def is_a_referral_partner(user: User, case: CaseState) -> bool:
     )
 
 
+def is_family_member(user: User, case: CaseState) -> bool:
+    """A family member reads their own family's file: signed in as a member of this case."""
+    if not user.has(Role.FAMILY) or user.member_of is None:
+        return False
+    case_id, member_id = user.member_of
+    return case_id == str(case.id) and member_id in case.members
+
+
+def may_withdraw_consent(user: User, case: CaseState, consent_id: str) -> bool:
+    """Those providing the care record a withdrawal; a family member withdraws, themselves,
+    a consent they gave or that is about them."""
+    if user.has(Role.ADMIN) or provides_care(user, case):
+        return True
+    consent = case.consents.get(consent_id)
+    if consent is None or user.member_of is None or not is_family_member(user, case):
+        return False
+    return user.member_of[1] in (*consent.given_by, *consent.about)
+
+
 def may_read(user: User, case: CaseState) -> bool:
-    """Analysts never read cases; others read the cases they have a part in."""
+    """Analysts never read cases; others read the cases they have a part in; a family
+    member reads their own family's file."""
     return (
         user.has(Role.ADMIN, Role.AUDITOR)
         or provides_care(user, case)
         or is_a_referral_partner(user, case)
+        or is_family_member(user, case)
         or (user.has(Role.TEAM_MANAGER) and user.covers(case.municipality, case.team))
     )
 
@@ -151,6 +175,12 @@ def coordination_scope(user: User) -> CoordinationScope:
     if user.has(Role.COORDINATOR, Role.TEAM_MANAGER):
         return CoordinationScope(municipality=user.municipality or "", team=user.team)
     return CoordinationScope(coach=user.subject, coach_organisation=user.organisation)
+
+
+def may_see_who_read_the_file(user: User, case: CaseState) -> bool:
+    """ "Who looked at my file": the family member themselves, or those caring for the
+    family, who show it to them."""
+    return is_coordinating(user, case) or is_the_coach(user, case) or is_family_member(user, case)
 
 
 def may_read_access_log(user: User) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.authorization import Role, User, provides_care
+from domain.authorization import Role, User, is_family_member, provides_care
 from domain.case_state import CaseState
 from domain.consent import Consent, check_may_consent_about
 from domain.errors import ConsentGiverError
@@ -27,6 +27,11 @@ DEFAULT_PURPOSE = {Role.PARTNER: ConsentPurpose.REFERRAL}
 """The purpose a role reads for unless it says otherwise (`X-Purpose`)."""
 DIRECT_CARE = "direct care (Jeugdwet art. 7.3.11)"
 SUPERVISION = "supervision and audit (legal obligation)"
+OWN_FILE = "the family's own file (AVG art. 15, right of access)"
+FAMILY_SEES = frozenset({DataCategory.IDENTITY, DataCategory.PLAN})
+"""A family member signed in sees the family's names and plan (goals, agreements) and
+every consent; the rest (notes, safety, addresses that may be secret from someone in the
+family) they ask their coach for."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class Viewer:
     provides_care: bool
     supervises: bool
     purpose: ConsentPurpose
+    family_member: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class Visibility:
     in_care: bool = False
     supervises: bool = False
     family_opened: set[DataCategory] = field(default_factory=set)
+    own_family: bool = False
 
     def sees(self, member_id: str, category: DataCategory) -> bool:
         return category in self.per_member.get(member_id, set())
@@ -96,7 +103,12 @@ class Visibility:
         return own or self.sees_family(DataCategory.PLAN)
 
     def sees_consent(self, consent: Consent) -> bool:
-        return self.in_care or self.supervises or consent.organisation == self.organisation
+        return (
+            self.in_care
+            or self.supervises
+            or self.own_family
+            or consent.organisation == self.organisation
+        )
 
     def sees_sharing_decisions(self) -> bool:
         """Overrides and their considerations: for the care team and supervisors."""
@@ -131,6 +143,7 @@ def viewer_for(user: User, case: CaseState, purpose: ConsentPurpose | None) -> V
         provides_care=provides_care(user, case),
         supervises=user.has(Role.AUDITOR, Role.ADMIN),
         purpose=purpose or default,
+        family_member=is_family_member(user, case),
     )
 
 
@@ -138,7 +151,8 @@ def visibility(viewer: Viewer, case: CaseState, today: date) -> Visibility:
     """Those providing the care see what they need; supervisors see all but secret
     addresses; other organisations see only what the family shared with them, for the
     purpose they read for, while the consent is in force and valid for each member's age;
-    refusals win over consent; a justified disclosure opens exactly what it names."""
+    refusals win over consent; a justified disclosure opens exactly what it names; a
+    family member signed in sees their own family's names, plan and consents."""
     members = list(case.members)
     if viewer.provides_care or viewer.supervises:
         return Visibility(
@@ -149,6 +163,8 @@ def visibility(viewer: Viewer, case: CaseState, today: date) -> Visibility:
             in_care=viewer.provides_care,
             supervises=viewer.supervises,
         )
+    if viewer.family_member:
+        return _own_family(viewer, members)
     shown = Visibility({m: set() for m in members}, organisation=viewer.organisation)
     _apply_consents(shown, viewer, case, today)
     _apply_refusals(shown, viewer, case)
@@ -156,6 +172,18 @@ def visibility(viewer: Viewer, case: CaseState, today: date) -> Visibility:
     _own_tasks(shown, case)
     _explain_withheld(shown, viewer, members)
     return shown
+
+
+def _own_family(viewer: Viewer, members: list[str]) -> Visibility:
+    """What a family member sees of their own file (`FAMILY_SEES`), and why not the rest."""
+    reason = "in the family's own view; the coach can show it"
+    return Visibility(
+        {m: set(FAMILY_SEES) for m in members},
+        grounds={OWN_FILE},
+        organisation=viewer.organisation,
+        own_family=True,
+        withheld=[Withheld(c, reason) for c in sorted(ALL_CATEGORIES - FAMILY_SEES)],
+    )
 
 
 def _apply_consents(shown: Visibility, viewer: Viewer, case: CaseState, today: date) -> None:

@@ -148,10 +148,13 @@ def token(
     municipality: Annotated[str | None, typer.Option(help="For municipal teams")] = None,
     team: Annotated[str | None, typer.Option(help="Limit to one team")] = None,
     minutes: Annotated[int | None, typer.Option(min=1, help="Lifetime")] = None,
+    case_id: Annotated[str | None, typer.Option(help="Role family: the member's case")] = None,
+    member_id: Annotated[str | None, typer.Option(help="Role family: who in it")] = None,
 ) -> None:
     """Issue a bearer token signed with the local secret (embedded default, HS256)."""
     settings = settings_or_exit()
-    user = User(sub, org, frozenset(role), municipality, team)
+    member_of = (case_id, member_id) if case_id and member_id else None
+    user = User(sub, org, frozenset(role), municipality, team, member_of)
     try:
         typer.echo(TokenService(settings).issue(user, minutes))
     except SettingsError as error:

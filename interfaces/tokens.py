@@ -67,6 +67,8 @@ class TokenService:
         claims.update(
             {k: v for k, v in (("municipality", user.municipality), ("team", user.team)) if v}
         )
+        if user.member_of is not None:
+            claims["case_id"], claims["member_id"] = user.member_of
         return jwt.encode(claims, self._key, algorithm="HS256")
 
     def verify(self, token: str) -> User:
@@ -113,4 +115,13 @@ def user_from_claims(claims: dict[str, Any]) -> User:
         roles=known,
         municipality=claims.get("municipality"),
         team=claims.get("team"),
+        member_of=member_of(claims),
     )
+
+
+def member_of(claims: dict[str, Any]) -> tuple[str, str] | None:
+    """A family member's token names their case and member (claims `case_id`, `member_id`)."""
+    case_id, member_id = claims.get("case_id"), claims.get("member_id")
+    if isinstance(case_id, str) and isinstance(member_id, str):
+        return case_id, member_id
+    return None

@@ -9,10 +9,15 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier
 from psycopg.types.json import Jsonb
 
 from projections.view import DocumentView, RowFilter, ViewRow
+
+CURRENT = SQL(
+    "(doc ->> 'status' = 'open' OR coalesce(doc -> 'erasure_requests', '{}'::jsonb) <> '{}'::jsonb)"
+)
+"""`RowFilter.current`."""
 
 NUL_ESCAPED = "\\u0000"
 """NUL as JSON writes it; PostgreSQL's jsonb cannot hold it (nor can its text)."""
@@ -160,12 +165,18 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
 
     def select_rows(self, where: RowFilter) -> list[ViewRow]:
         clauses = where.clauses()
-        condition = SQL(" AND ").join(
+        conditions: list[Composable] = [
             SQL("{} = %s").format(Identifier(name)) for name, _ in clauses
-        )
+        ]
+        values: list[str] = [value for _, value in clauses]
+        for field, value in where.doc:
+            conditions.append(SQL("doc ->> %s = %s"))
+            values += [field, value]
+        if where.current:
+            conditions.append(CURRENT)
         query = self._sql("SELECT * FROM {rows}")
-        if clauses:
-            query = Composed([query, SQL(" WHERE "), condition])
+        if conditions:
+            query = Composed([query, SQL(" WHERE "), SQL(" AND ").join(conditions)])
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(Composed([query, SQL(" ORDER BY key")]), [v for _, v in clauses])
+            curs.execute(Composed([query, SQL(" ORDER BY key")]), values)
             return [ViewRow.decoded(r) for r in curs.fetchall()]

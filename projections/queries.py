@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,7 +90,7 @@ def overview(
     """Open cases with their regisseur, involved parties, plan, referrals and signals; and
     closed cases with an erasure request still to be carried out (its deadline runs)."""
     cases = []
-    for row in view.select_rows(where):
+    for row in view.select_rows(replace(where, current=True)):
         if row.doc["status"] != "open" and not row.doc.get("erasure_requests"):
             continue
         signals = signals_for(row.doc, as_of, periods_for(row.municipality), signal_settings)
@@ -119,7 +120,8 @@ def caseload(
 ) -> list[dict[str, Any]]:
     """Open cases per coach against the norm (002: 10 per full-time coach)."""
     counts: dict[str, int] = {}
-    for row in view.select_rows(RowFilter(kind="case", municipality=municipality, team=team)):
+    where = RowFilter(kind="case", municipality=municipality, team=team, doc=(("status", "open"),))
+    for row in view.select_rows(where):
         if row.doc["status"] == "open" and row.doc["coach"]:
             counts[row.doc["coach"]] = counts.get(row.doc["coach"], 0) + 1
     return [

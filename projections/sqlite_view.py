@@ -35,6 +35,13 @@ def index_statements(table: str, named_for: str) -> list[str]:
     ]
 
 
+CURRENT = (
+    "(json_extract(doc, '$.status') = 'open'"
+    " OR coalesce(json_extract(doc, '$.erasure_requests'), '{}') != '{}')"
+)
+"""`RowFilter.current` (json_extract gives an object as its minified text)."""
+
+
 class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
     rows_table = LIVE
 
@@ -108,9 +115,16 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
 
     def select_rows(self, where: RowFilter) -> list[ViewRow]:
         clauses = where.clauses()
+        conditions = [f"{name} = ?" for name, _ in clauses]
+        values = [value for _, value in clauses]
+        for field, value in where.doc:
+            conditions.append("json_extract(doc, ?) = ?")
+            values += [f"$.{field}", value]
+        if where.current:
+            conditions.append(CURRENT)
         sql = f"SELECT * FROM {self.rows_table}"
-        if clauses:
-            sql += " WHERE " + " AND ".join(f"{name} = ?" for name, _ in clauses)
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
         with self.datastore.transaction(commit=False) as c:
-            c.execute(sql + " ORDER BY key", [value for _, value in clauses])
+            c.execute(sql + " ORDER BY key", values)
             return [ViewRow.decoded(r) for r in c.fetchall()]

@@ -48,9 +48,22 @@ class RowFilter:
     municipality: str | None = None
     team: str | None = None
     case_id: str | None = None
+    doc: tuple[tuple[str, str], ...] = ()
+    """Top-level fields of the document that must equal these texts (e.g. a coach), so
+    that the database leaves out what would only be decoded to be dropped."""
+    current: bool = False
+    """Only documents whose `status` is open or that hold `erasure_requests`: the cases
+    the overview shows."""
 
     def clauses(self) -> list[tuple[str, str]]:
-        return [(name, value) for name, value in vars(self).items() if value is not None]
+        """The filter's columns and the values they must equal."""
+        columns = (
+            ("kind", self.kind),
+            ("municipality", self.municipality),
+            ("team", self.team),
+            ("case_id", self.case_id),
+        )
+        return [(name, value) for name, value in columns if value is not None]
 
 
 REBUILDING = ":rebuild"

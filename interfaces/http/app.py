@@ -15,7 +15,7 @@ from application.idempotency import open_idempotency_keys
 from application.notifications.stores import open_notification_store
 from application.persistence import setup_lock
 from application.settings import Settings, load_settings
-from interfaces.http import metrics
+from interfaces.http import metrics, offline_docs
 from interfaces.http.collector import tuned_for_serving
 from interfaces.http.idempotency import KEY_PARAMETER, IdempotentPosts
 from interfaces.http.metrics import Metrics, RequestMetrics
@@ -34,6 +34,7 @@ from interfaces.http.routers import (
 )
 from interfaces.http.views import Views
 from interfaces.http.worker_threads import request_threads
+from interfaces.pages import install as pages
 from interfaces.tokens import TokenService
 
 API_DESCRIPTION = """Coordinate care around families: every fact about a family case is an
@@ -100,11 +101,15 @@ def create_app(
         description=API_DESCRIPTION,
         lifespan=lifespan,
         telemetry=None if settings.opentelemetry else NO_TELEMETRY,
+        docs_url=None,  # offline_docs serves them from an installed package, not a CDN
+        redoc_url=None,
     )
     app.state.settings, app.state.tokens = settings, tokens
     install_problem_handlers(app)
     for router in ROUTERS:
         app.router.routes.extend(router.routes)
+    offline_docs.install(app)
+    pages.install(app, settings)
     app.openapi = lambda: problems_as_problem_json(app, [KEY_PARAMETER])  # type: ignore[method-assign]
     app.state.metrics = Metrics(app)
     app.add_middleware(LoggedBeforeSent)  # innermost: the request log sees a refusal's 503

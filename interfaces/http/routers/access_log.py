@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from application.access_log import AccessLog, AccessQuery, AccessRecord
-from domain.authorization import is_coordinating, is_the_coach, may_read_access_log
+from domain.authorization import may_read_access_log, may_see_who_read_the_file
 from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.moment_query import SinceQuery, UntilQuery
 from interfaces.http.problems import ProblemError
@@ -72,7 +72,7 @@ def who_looked_at_this_file(
             raise ProblemError(404, "Not found", f"there is no case {case_id}")
     else:
         case = readable_case(cases, user, case_id)
-        if not (is_coordinating(user, case) or is_the_coach(user, case)):
+        if not may_see_who_read_the_file(user, case):
             raise ProblemError(403, "Forbidden", "only those caring for the family show this")
     log: AccessLog = request.app.state.access_log
     return [out(r) for r in log.find(AccessQuery(case_id=str(case_id), limit=10_000))]
