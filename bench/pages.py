@@ -130,7 +130,8 @@ def main() -> None:
     print(
         "\nfirst: the first read, which computes the overview or caseload of its scope; later"
         " reads at the same view position and minute reuse it (interfaces/pages/overview_memo.py)."
-        " 'after a write': every read follows a command, so each computes it afresh."
+        " 'after a write': every read follows a command, at its position: only the changed case"
+        " is computed again (projections/overview_entries.py)."
     )
 
 

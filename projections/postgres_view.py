@@ -12,7 +12,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL, Composable, Composed, Identifier
 from psycopg.types.json import Jsonb
 
-from projections.view import DocumentView, RowFilter, ViewRow
+from projections.view import DocumentView, EncodedRow, RowFilter, ViewRow
 
 CURRENT = SQL(
     "(doc ->> 'status' = 'open' OR coalesce(doc -> 'erasure_requests', '{}'::jsonb) <> '{}'::jsonb)"
@@ -163,7 +163,25 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
                 curs.execute(self._sql("DELETE FROM {rows} WHERE key = ANY(%s)"), (list(deletes),))
             self._insert_tracking(curs, tracking)
 
-    def select_rows(self, where: RowFilter) -> list[ViewRow]:
+    def select_encoded(self, where: RowFilter) -> list[EncodedRow]:
+        conditions, values = self._conditions(where)
+        query = self._sql(
+            "SELECT key, case_id, municipality, team, kind, doc::text AS doc FROM {rows}"
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(Composed([query, conditions, SQL(" ORDER BY key")]), values)
+            return [EncodedRow(**r) for r in curs.fetchall()]
+
+    def count_by(self, where: RowFilter, field: str) -> dict[str, int]:
+        conditions, values = self._conditions(where)
+        query = self._sql("SELECT doc ->> %s AS value, count(*) AS n FROM {rows}")
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(Composed([query, conditions, SQL(" GROUP BY value")]), [field, *values])
+            return {r["value"]: r["n"] for r in curs.fetchall() if r["value"] is not None}
+
+    @staticmethod
+    def _conditions(where: RowFilter) -> tuple[Composable, list[str]]:
+        """The filter as a WHERE clause (empty for none) and its values."""
         clauses = where.clauses()
         conditions: list[Composable] = [
             SQL("{} = %s").format(Identifier(name)) for name, _ in clauses
@@ -174,9 +192,6 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             values += [field, value]
         if where.current:
             conditions.append(CURRENT)
-        query = self._sql("SELECT * FROM {rows}")
-        if conditions:
-            query = Composed([query, SQL(" WHERE "), SQL(" AND ").join(conditions)])
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(Composed([query, SQL(" ORDER BY key")]), values)
-            return [ViewRow.decoded(r) for r in curs.fetchall()]
+        if not conditions:
+            return SQL(""), values
+        return Composed([SQL(" WHERE "), SQL(" AND ").join(conditions)]), values

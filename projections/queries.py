@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.periods import CasePeriods
+from projections.overview_entries import OverviewEntries
 from projections.signals import SignalSettings, signals_for
 from projections.view import DocumentView, RowFilter
 
@@ -86,29 +87,36 @@ def overview(
     periods_for: Callable[[str], CasePeriods],
     signal_settings: SignalSettings,
     where: RowFilter,
+    remembered: OverviewEntries | None = None,
 ) -> list[dict[str, Any]]:
     """Open cases with their regisseur, involved parties, plan, referrals and signals; and
-    closed cases with an erasure request still to be carried out (its deadline runs)."""
-    cases = []
-    for row in view.select_rows(replace(where, current=True)):
-        if row.doc["status"] != "open" and not row.doc.get("erasure_requests"):
-            continue
-        signals = signals_for(row.doc, as_of, periods_for(row.municipality), signal_settings)
+    closed cases with an erasure request still to be carried out (its deadline runs).
+    With `remembered`, as of the minute of `as_of`, and only changed cases computed."""
+
+    def entry(
+        municipality: str, team: str, doc: dict[str, Any], at: datetime
+    ) -> dict[str, Any] | None:
+        if doc["status"] != "open" and not doc.get("erasure_requests"):
+            return None
+        signals = signals_for(doc, at, periods_for(municipality), signal_settings)
         open_referrals = {
-            rid: {**r, "days_waiting": _days(r["requested_at"], as_of)}
-            for rid, r in row.doc["referrals"].items()
+            rid: {**r, "days_waiting": _days(r["requested_at"], at)}
+            for rid, r in doc["referrals"].items()
             if r["status"] in ("requested", "accepted", "care_started")
         }
-        cases.append(
-            {
-                **row.doc,
-                "municipality": row.municipality,
-                "team": row.team,
-                "referrals": open_referrals,
-                "signals": [{"code": s.code, "message": s.message} for s in signals],
-            }
-        )
-    return cases
+        return {
+            **doc,
+            "municipality": municipality,
+            "team": team,
+            "referrals": open_referrals,
+            "signals": [{"code": s.code, "message": s.message} for s in signals],
+        }
+
+    current = replace(where, current=True)
+    if remembered is not None:
+        return remembered.entries(view.select_encoded(current), as_of, entry)
+    found = (entry(r.municipality, r.team, r.doc, as_of) for r in view.select_rows(current))
+    return [e for e in found if e is not None]
 
 
 def caseload(
@@ -119,11 +127,8 @@ def caseload(
     team: str | None = None,
 ) -> list[dict[str, Any]]:
     """Open cases per coach against the norm (002: 10 per full-time coach)."""
-    counts: dict[str, int] = {}
     where = RowFilter(kind="case", municipality=municipality, team=team, doc=(("status", "open"),))
-    for row in view.select_rows(where):
-        if row.doc["status"] == "open" and row.doc["coach"]:
-            counts[row.doc["coach"]] = counts.get(row.doc["coach"], 0) + 1
+    counts = view.count_by(where, "coach")
     return [
         {
             "coach": coach,
@@ -133,4 +138,5 @@ def caseload(
             "over_norm": n > norm_per_fte * fte(coach),
         }
         for coach, n in sorted(counts.items())
+        if coach
     ]

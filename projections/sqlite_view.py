@@ -9,7 +9,7 @@ from itertools import islice
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from projections.view import DocumentView, RowFilter, ViewRow
+from projections.view import DocumentView, EncodedRow, RowFilter, ViewRow
 
 CHUNK = 500
 LIVE = "view_rows"
@@ -113,7 +113,29 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
             )
             self._insert_tracking(c, tracking)
 
-    def select_rows(self, where: RowFilter) -> list[ViewRow]:
+    def select_encoded(self, where: RowFilter) -> list[EncodedRow]:
+        conditions, values = self._conditions(where)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT key, case_id, municipality, team, kind, doc FROM {self.rows_table}"
+                f"{conditions} ORDER BY key",
+                values,
+            )
+            return [EncodedRow(*r) for r in c.fetchall()]
+
+    def count_by(self, where: RowFilter, field: str) -> dict[str, int]:
+        conditions, values = self._conditions(where)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT json_extract(doc, ?) AS value, count(*) AS n FROM {self.rows_table}"
+                f"{conditions} GROUP BY value",
+                [f"$.{field}", *values],
+            )
+            return {r["value"]: r["n"] for r in c.fetchall() if r["value"] is not None}
+
+    @staticmethod
+    def _conditions(where: RowFilter) -> tuple[str, list[str]]:
+        """The filter as a WHERE clause (empty for none) and its values."""
         clauses = where.clauses()
         conditions = [f"{name} = ?" for name, _ in clauses]
         values = [value for _, value in clauses]
@@ -122,9 +144,4 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
             values += [f"$.{field}", value]
         if where.current:
             conditions.append(CURRENT)
-        sql = f"SELECT * FROM {self.rows_table}"
-        if conditions:
-            sql += " WHERE " + " AND ".join(conditions)
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(sql + " ORDER BY key", values)
-            return [ViewRow.decoded(r) for r in c.fetchall()]
+        return (" WHERE " + " AND ".join(conditions) if conditions else ""), values

@@ -9,7 +9,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
@@ -40,6 +40,18 @@ class ViewRow:
             kind=row["kind"],
             doc=json.loads(doc) if isinstance(doc, str) else doc,
         )
+
+
+class EncodedRow(NamedTuple):
+    """A row as stored: its document still JSON text (a reader that remembers what it
+    computed from a text need not decode it again)."""
+
+    key: str
+    case_id: str
+    municipality: str
+    team: str
+    kind: str
+    doc: str
 
 
 @dataclass(frozen=True)
@@ -94,8 +106,17 @@ class DocumentView(TrackingRecorder, ABC):
             )
 
     @abstractmethod
+    def select_encoded(self, where: RowFilter) -> list[EncodedRow]:
+        """Rows matching the filter, ordered by key, their documents as JSON text."""
+
     def select_rows(self, where: RowFilter) -> list[ViewRow]:
         """Rows matching the filter, ordered by key."""
+        return [ViewRow.decoded(row._asdict()) for row in self.select_encoded(where)]
+
+    @abstractmethod
+    def count_by(self, where: RowFilter, field: str) -> dict[str, int]:
+        """How many rows matching the filter hold each value of the document's top-level
+        `field` (rows without one are not counted), counted by the database."""
 
     @abstractmethod
     def next_version(self, upstream: str) -> DocumentView:

@@ -36,6 +36,7 @@ from interfaces.http.views import Views
 from interfaces.http.worker_threads import request_threads
 from interfaces.pages import install as pages
 from interfaces.tokens import TokenService
+from projections.overview_entries import OverviewEntries
 
 API_DESCRIPTION = """Coordinate care around families: every fact about a family case is an
 event. Commands answer with a `position`; queries take `?position=` to read your own
@@ -83,6 +84,7 @@ def create_app(
             app.state.idempotency = open_idempotency_keys(settings)
             app.state.notifications = open_notification_store(settings)
             app.state.views = Views.start(settings, app.state.cases)
+            app.state.overview_entries = OverviewEntries()
             app.state.request_threads = request_threads()
         try:
             with tuned_for_serving() if tuned_collector else nullcontext():

@@ -1,10 +1,11 @@
 """The overview and the caseload of a scope, computed once per position of the overview
 view (and, for the overview's signals, per minute) and then shown again from memory.
 
-Both walk every row of the user's scope (a municipality of 10,000 cases: over half a
-second); a coordinator pages and filters through the same result, and a page shows 50 of
-it. The API's own route functions compute it, so scope and content are the API's; a new
-event in the view (or the next minute) makes the next read compute it afresh."""
+Both read every row of the user's scope (a municipality of 10,000 cases: tens of
+milliseconds, the changed cases computed again by `projections.overview_entries`); a
+coordinator pages and filters through the same result, and a page shows 50 of it. The
+API's own route functions compute it, so scope and content are the API's; a new event in
+the view (or the next minute) makes the next read compute it afresh."""
 
 from __future__ import annotations
 

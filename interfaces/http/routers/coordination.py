@@ -111,7 +111,8 @@ def _overview(request: Request, settings: Any, where: RowFilter) -> list[dict[st
     )
     view = request.app.state.views.opened["overview"].view
     now = request.app.state.cases.clock.now()
-    return queries.overview(view, now, settings.periods_for, signal_settings, where)
+    remembered = request.app.state.overview_entries
+    return queries.overview(view, now, settings.periods_for, signal_settings, where, remembered)
 
 
 @router.get("/overview", response_model=OverviewOut, response_model_exclude_unset=True)
