@@ -30,6 +30,8 @@ from interfaces.projections_cli import projections_cli
 from interfaces.report_cli import report_cli
 from interfaces.subscriptions_cli import subscriptions_cli
 from interfaces.tokens import TokenService
+from interfaces.view_catch_up import view_up_to_date
+from projections.closure_candidates import closure_candidates
 
 cli = typer.Typer(
     help="Coordinate care around families: an event-sourced case store.",
@@ -128,10 +130,13 @@ def show(
 def close_inactive(
     as_of: MomentOption = None,
 ) -> None:
-    """Close every case without active help for its inactivity period. Idempotent."""
+    """Close every case without active help for its inactivity period. Idempotent.
+    The overview view (caught up first) says which cases may be due; only those are read."""
     with case_application() as app:
         moment = as_of_moment(as_of, app.clock.now(), app.settings)
-        closed = close_inactive_cases(app, moment)
+        with view_up_to_date(app.settings, app, "overview") as overview:
+            candidates = closure_candidates(overview.view, moment, app.settings.periods_for)
+        closed = close_inactive_cases(app, moment, candidates)
         for item in closed:
             typer.echo(
                 f"closed {item.case_id} ({item.municipality}): "

@@ -8,13 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from application.cases import CaseApplication
 from application.clock import SystemClock
@@ -22,14 +19,12 @@ from application.settings import Settings
 from interfaces.cli_settings import settings_or_exit
 from interfaces.report_charts import write_charts
 from interfaces.report_formats import render
+from interfaces.view_catch_up import view_up_to_date
 from projections.monitor import MonitorOptions, monitor
-from projections.registry import open_view, worker_for
 from projections.report_period import ReportPeriod
 from projections.report_table import Report, suppress_small_cells
 
 report_cli = typer.Typer(help="Reports for the municipality, rebuilt from the event history.")
-PROGRESS_FROM = 10_000
-"""From this many events behind, bringing the report view up to date shows progress."""
 
 
 class Format(StrEnum):
@@ -41,20 +36,10 @@ class Format(StrEnum):
 def compute_monitor(settings: Settings, options: MonitorOptions) -> Report:
     """Bring the report view up to date with the store, then compute from it."""
     cases = CaseApplication(settings, SystemClock())
-    opened = open_view(settings, "report")
     try:
-        worker = worker_for(cases, opened)
-        behind = cases.position() - worker.position
-        if behind < PROGRESS_FROM:
-            worker.catch_up()
-        else:
-            columns = (TextColumn("report view"), BarColumn(), MofNCompleteColumn())
-            with Progress(*columns, TimeRemainingColumn(), console=Console(stderr=True)) as bar:
-                task = bar.add_task("report", total=behind)
-                worker.catch_up(progress=partial(bar.advance, task))
-        return monitor(opened.view, options)
+        with view_up_to_date(settings, cases, "report") as opened:
+            return monitor(opened.view, options)
     finally:
-        opened.close()
         cases.close()
 
 

@@ -146,9 +146,9 @@ def _more_than_one_plan(doc: dict[str, Any], *_: Any) -> list[Signal]:
     return []
 
 
-def _closure_near(
-    doc: dict[str, Any], as_of: datetime, periods: CasePeriods, s: SignalSettings
-) -> list[Signal]:
+def inactive_since(doc: dict[str, Any]) -> datetime | None:
+    """When the case's last activity was, if it has no active help now (a help question
+    open, waiting, a coach, a referral under way): the clock of closure as inactive."""
     active = (
         doc["help_question_open"]
         or doc["waiting"]
@@ -158,9 +158,16 @@ def _closure_near(
             for r in doc["referrals"].values()
         )
     )
-    if active:
+    return None if active else _at(doc["last_activity_at"])
+
+
+def _closure_near(
+    doc: dict[str, Any], as_of: datetime, periods: CasePeriods, s: SignalSettings
+) -> list[Signal]:
+    since = inactive_since(doc)
+    if since is None:
         return []
-    due = _at(doc["last_activity_at"]) + timedelta(days=periods.inactivity_days)
+    due = since + timedelta(days=periods.inactivity_days)
     if due - as_of <= timedelta(days=s.closure_warning_days):
         return [Signal("closure_due", f"due for closure as inactive on {due.date()}")]
     return []

@@ -12,10 +12,12 @@ from typer.testing import CliRunner
 from application.cases import CaseApplication
 from application.clock import FixedClock, SystemClock
 from application.inactivity import close_inactive_cases
-from application.settings import load_settings
-from domain.commands import AnswerHelpQuestion, AssignCoach
+from application.settings import Settings, load_settings
+from domain.commands import AnswerHelpQuestion, AssignCoach, EndCoaching
 from domain.vocabulary import ClosureReason
 from interfaces.cli import cli
+from interfaces.view_catch_up import view_up_to_date
+from projections.closure_candidates import closure_candidates
 from tests.factories import COACH, COORDINATOR, melding
 
 
@@ -133,3 +135,47 @@ def test_a_command_says_which_store_it_opened(
     assert result.exit_code == 0, result.output
     assert f"store: SQLite in {(tmp_path / 'here').resolve()}" in result.stderr
     assert "store:" not in result.stdout  # what a script reads stays as it was
+
+
+def test_the_overview_names_every_case_the_job_would_close(
+    app: CaseApplication, clock: FixedClock, store_settings: Settings
+) -> None:
+    """The job reads only the overview's candidates: none that is due may be missing."""
+    start = clock.now() - timedelta(days=200)
+    quiet = open_case_on(app, start, answered=True)
+    open_case_on(app, start, answered=False)
+    open_case_on(app, clock.now() - timedelta(days=30), answered=True)
+    coached = open_case_on(app, start, answered=True)
+    app.execute(
+        coached,
+        COACH,
+        AssignCoach(coach="coach-anna", organisation="cjg-den-haag"),
+        occurred_at=start + timedelta(days=2),
+    )
+    coaching_ended = open_case_on(app, start, answered=True)
+    app.execute(
+        coaching_ended,
+        COACH,
+        AssignCoach(coach="coach-anna", organisation="cjg-den-haag"),
+        occurred_at=start + timedelta(days=2),
+    )
+    app.execute(
+        coaching_ended,
+        COACH,
+        EndCoaching(reason="doelen bereikt"),
+        occurred_at=start + timedelta(days=3),
+    )
+    with view_up_to_date(store_settings, app, "overview") as overview:
+        candidates = closure_candidates(overview.view, clock.now(), store_settings.periods_for)
+    due = {
+        case_id
+        for case_id in app.case_ids()
+        if app.get_case(case_id).is_due_for_closure(
+            app.periods_for(app.get_case(case_id)), clock.now()
+        )
+    }
+
+    assert due == {quiet, coaching_ended}
+    assert set(candidates) == due
+    closed = close_inactive_cases(app, clock.now(), candidates)
+    assert {item.case_id for item in closed} == due

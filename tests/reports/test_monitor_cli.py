@@ -102,7 +102,7 @@ def test_bringing_a_far_behind_view_up_to_date_shows_progress(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GEZINSREGIE_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr("interfaces.report_cli.PROGRESS_FROM", 1)
+    monkeypatch.setattr("interfaces.view_catch_up.PROGRESS_FROM", 1)
     settings = load_settings()
     app = CaseApplication(settings, FixedClock(CLOCK_AT))
     PilotWriter(app).write()
