@@ -1,0 +1,262 @@
+"""Benchmark: do reads stay flat as a region's store grows? Never run by CI.
+
+    python -m bench.scale [--sizes 10000 100000 1000000] [--processes 2] [--reads 100]
+                          [--rebuild-args "--all"] [--pg-dbname test] [--keep]
+
+One new PostgreSQL schema is filled step by step up to each size with demo cases (realistic
+histories built in the domain, `application.demo.write_demo`, ~30 events a case), written
+by `--processes` processes at once (each its own seed). At each size the views are caught
+up, the API is served by uvicorn (one worker, in this process), and each read is timed
+`--reads` times by users of the demo organisations:
+
+overview page       GET /v1/overview?municipality=den-haag&limit=50 (coordinator)
+overview, coach     GET /v1/overview?limit=50 (a coach: own cases)
+waitlist page       GET /v1/waitlist?municipality=den-haag&limit=50
+caseload            GET /v1/caseload?municipality=den-haag
+case search         GET /v1/cases?municipality=den-haag&limit=50
+access log of case  GET /v1/cases/{id}/access-log?limit=50
+case                GET /v1/cases/{id}
+command             POST /v1/cases/{id}/waitlist/contacts (a waiting family)
+
+then `gezinsregie close-inactive` and `gezinsregie projections rebuild <rebuild-args>` are
+run and timed as commands. The table gives p50/p99 per size and the p99's ratio to the
+smallest size's (target ≤ 1.5, and p99 ≤ 100 ms). A read the server does not offer (404,
+405) is reported as such, not timed. The raw floor printed beside it: the same number of
+`SELECT 1` round trips to PostgreSQL, for the machine's own noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from uuid import uuid4
+
+import httpx
+import psycopg
+from pydantic import SecretStr
+
+from application.cases import CaseApplication
+from application.clock import SystemClock
+from application.demo import write_demo
+from application.persistence import postgres_conninfo, setup_lock
+from application.settings import Settings, load_settings
+from bench.pages import served
+from bench.stores import drop_schema, postgres_unreachable
+from domain.authorization import Role, User
+from interfaces.http.app import create_app
+from interfaces.tokens import TokenService
+
+TARGET_RATIO = 1.5
+TARGET_MS = 100.0
+
+
+def settings_for(schema: str, dbname: str, kek: str) -> Settings:
+    return load_settings(
+        store="postgres",
+        postgres_dbname=dbname,
+        postgres_user="postgres",
+        postgres_schema=schema,
+        key_encryption_key=SecretStr(kek),
+        jwt_secret=SecretStr("bench-scale-" + "s" * 40),
+        projections_in_process=True,  # one process serves and keeps the views current
+    )
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    """The environment under which a `gezinsregie` command uses this store."""
+    return {
+        **os.environ,
+        "GEZINSREGIE_STORE": "postgres",
+        "GEZINSREGIE_POSTGRES_DBNAME": settings.postgres_dbname or "",
+        "GEZINSREGIE_POSTGRES_USER": settings.postgres_user,
+        "GEZINSREGIE_POSTGRES_SCHEMA": settings.postgres_schema,
+        "GEZINSREGIE_KEY_ENCRYPTION_KEY": settings.key_encryption_key.get_secret_value(),
+        "GEZINSREGIE_JWT_SECRET": settings.jwt_secret.get_secret_value(),
+    }
+
+
+def load_part(schema: str, dbname: str, kek: str, cases: int, seed: int) -> int:
+    """One loading process: `cases` demo cases with its own seed; returns events written."""
+    settings = settings_for(schema, dbname, kek)
+    with setup_lock(settings):  # opening makes missing tables: one process at a time
+        app = CaseApplication(settings, SystemClock())
+    try:
+        before = app.position()
+        write_demo(app, cases, seed=seed)
+        return app.position() - before
+    finally:
+        app.close()
+
+
+def load(settings: Settings, cases: int, processes: int, step: int) -> float:
+    """Add `cases` demo cases with `processes` writers; returns seconds taken."""
+    CaseApplication(settings, SystemClock()).close()  # the tables, made once before the writers
+    started = time.perf_counter()
+    share = [cases // processes + (1 if i < cases % processes else 0) for i in range(processes)]
+    args = (settings.postgres_schema, settings.postgres_dbname or "")
+    kek = settings.key_encryption_key.get_secret_value()
+    with ProcessPoolExecutor(processes) as pool:
+        futures = [
+            pool.submit(load_part, *args, kek, n, 1000 * step + i) for i, n in enumerate(share) if n
+        ]
+        for future in futures:
+            future.result()
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered)) - 1))]
+
+
+def timed_reads(call: Callable[[], httpx.Response], reads: int) -> list[float] | str:
+    """Milliseconds per call, or why the read is not offered."""
+    spent = []
+    for _ in range(reads):
+        start = time.perf_counter()
+        answer = call()
+        spent.append((time.perf_counter() - start) * 1000)
+        if answer.status_code in (404, 405) and not spent[:-1]:
+            return f"not offered ({answer.status_code})"
+        if answer.status_code >= 300:
+            raise RuntimeError(f"{answer.request.url}: {answer.status_code} {answer.text[:300]}")
+    return spent
+
+
+def raw_floor(settings: Settings, reads: int) -> list[float]:
+    spent = []
+    with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
+        for _ in range(reads):
+            start = time.perf_counter()
+            connection.execute("SELECT 1").fetchall()
+            spent.append((time.perf_counter() - start) * 1000)
+    return spent
+
+
+def measure(settings: Settings, reads: int) -> dict[str, list[float] | str]:
+    """Every read of the table, `reads` times, against the served API."""
+    tokens = TokenService(settings)
+    care = frozenset({Role.COORDINATOR})
+    coordinator = tokens.issue(User("bench-coordinator", "cjg-den-haag", care, "den-haag"))
+    coach = tokens.issue(User("coach-anna", "cjg-den-haag", frozenset({Role.COACH}), "den-haag"))
+    app = create_app(settings)
+    with served(app) as base_url:
+        api = httpx.Client(base_url=base_url, timeout=120)
+        as_coordinator = {"Authorization": f"Bearer {coordinator}"}
+        as_coach = {"Authorization": f"Bearer {coach}"}
+        while any(v["lag"] for v in api.get("/health").json()["views"].values()):
+            time.sleep(1)
+        waiting = api.get(
+            "/v1/waitlist", params={"municipality": "den-haag"}, headers=as_coordinator
+        ).json()["families"]
+        case_id = waiting[0]["case_id"]
+        place = {"municipality": "den-haag"}
+
+        def get(
+            path: str, headers: dict[str, str], **params: str | int
+        ) -> Callable[[], httpx.Response]:
+            return lambda: api.get(path, params=params, headers=headers)
+
+        found: dict[str, list[float] | str] = {
+            "overview page": timed_reads(
+                get("/v1/overview", as_coordinator, **place, limit=50), reads
+            ),
+            "overview, coach": timed_reads(get("/v1/overview", as_coach, limit=50), reads),
+            "waitlist page": timed_reads(
+                get("/v1/waitlist", as_coordinator, **place, limit=50), reads
+            ),
+            "caseload": timed_reads(get("/v1/caseload", as_coordinator, **place), reads),
+            "case search": timed_reads(get("/v1/cases", as_coordinator, **place, limit=50), reads),
+            "access log of case": timed_reads(
+                get(f"/v1/cases/{case_id}/access-log", as_coordinator, limit=50), reads
+            ),
+            "case": timed_reads(get(f"/v1/cases/{case_id}", as_coordinator), reads),
+            "command": timed_reads(
+                lambda: api.post(f"/v1/cases/{case_id}/waitlist/contacts", headers=as_coordinator),
+                reads,
+            ),
+        }
+        found["SELECT 1 (raw floor)"] = raw_floor(settings, reads)
+    return found
+
+
+def command_seconds(settings: Settings, *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "interfaces.cli", *args],
+        env=env_for(settings),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--reads", type=int, default=100)
+    parser.add_argument("--rebuild-args", default="--all")
+    parser.add_argument("--pg-dbname", default="test")
+    parser.add_argument("--keep", action="store_true", help="do not drop the schema")
+    args = parser.parse_args()
+    if (reason := postgres_unreachable(args.pg_dbname)) is not None:
+        sys.exit(f"PostgreSQL is needed: {reason}")
+    settings = settings_for(
+        f"bench_scale_{uuid4().hex[:12]}", args.pg_dbname, secrets.token_hex(32)
+    )
+    results: dict[int, dict[str, list[float] | str]] = {}
+    loaded = 0
+    try:
+        for step, size in enumerate(sorted(args.sizes)):
+            took = load(settings, size - loaded, args.processes, step)
+            loaded = size
+            cases = CaseApplication(settings, SystemClock())
+            events = cases.position()
+            cases.close()
+            print(f"{size:,} cases ({events:,} events): loaded in {took:.0f} s", flush=True)
+            results[size] = measure(settings, args.reads)
+            closing = command_seconds(settings, "close-inactive")
+            rebuilding = command_seconds(
+                settings, "projections", "rebuild", *args.rebuild_args.split()
+            )
+            results[size]["close-inactive (s)"] = [closing * 1000]
+            results[size]["rebuild (s)"] = [rebuilding * 1000]
+            print_table(results)
+    finally:
+        if not args.keep:
+            drop_schema(settings)
+
+
+def print_table(results: dict[int, dict[str, list[float] | str]]) -> None:
+    sizes = sorted(results)
+    smallest = sizes[0]
+    head = f"{'read':<22}" + "".join(f" {f'{s:,} p50/p99':>22}" for s in sizes)
+    print(f"\n{head}  p99 ratio to {smallest:,}  (ms; commands in s)")
+    for name in results[smallest]:
+        cells, ratio = [], ""
+        for size in sizes:
+            spent = results[size].get(name, "-")
+            if isinstance(spent, str):
+                cells.append(f" {spent:>22}")
+            elif name.endswith("(s)"):
+                cells.append(f" {spent[0] / 1000:>22.1f}")
+            else:
+                cells.append(f" {statistics.median(spent):>10.1f}/{percentile(spent, 0.99):>11.1f}")
+        first, last = results[smallest].get(name), results[sizes[-1]].get(name)
+        if isinstance(first, list) and isinstance(last, list) and not name.endswith("(s)"):
+            r = percentile(last, 0.99) / percentile(first, 0.99)
+            ok = r <= TARGET_RATIO and percentile(last, 0.99) <= TARGET_MS
+            ratio = f"  {r:.2f} {'yes' if ok else 'NO'}"
+        print(f"{name:<22}" + "".join(cells) + ratio)
+
+
+if __name__ == "__main__":
+    main()
