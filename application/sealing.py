@@ -177,6 +177,23 @@ class SealingMapper(Mapper[UUID]):
         self._notice(event)
         if not self.opens:
             return event
+        self._open(event)
+        return event
+
+    def opened_copy(self, event: CaseEvent) -> CaseEvent:
+        """A copy of an event decoded with its sealed fields sealed (a projection's), with
+        them opened: erased ones read as the erased marker. The event itself stays sealed
+        (other projections may be given the same one)."""
+        assert self.keys is not None
+        fields = sealed_fields(event)
+        if not fields:
+            return event
+        copy = object.__new__(type(event))
+        object.__setattr__(copy, "__dict__", _with_own_containers(vars(event), fields))
+        self._open(copy)
+        return copy
+
+    def _open(self, event: CaseEvent) -> None:
         fields = sealed_fields(event)
         if fields:
             state, case = vars(event), case_scope(event.originator_id)
@@ -186,7 +203,6 @@ class SealingMapper(Mapper[UUID]):
                 if container is not None:
                     scope = scope_of(case, field)
                     container[last] = self._opened(event, field, scope, bound_to, container[last])
-        return event
 
     def _sealed(self, cipher: AESGCM, field: PersonalField, bound_to: str, value: Any) -> Any:
         plain = TEXT + value.encode() if isinstance(value, str) else self.transcoder.encode(value)
