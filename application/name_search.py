@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from application.access_log import AccessRecord
 from application.key_store import KeyStore
+from application.reading import Reader
 from application.sealing import SealingMapper
 from domain.events_intake import CaseOpened
 from domain.personal_data import ERASED
+from domain.privacy import DIRECT_CARE
+from domain.vocabulary import ConsentPurpose, DataCategory
 
 SEARCH_KEY_SCOPE = "index/member-names"
 """The key store scope of the search key (no case's scope begins like it)."""
@@ -99,3 +105,29 @@ class MemberNames:
             if isinstance(name, str) and name != ERASED and isinstance(born, date):
                 found.append(MemberName(str(member["member_id"]), name, born))
         return found
+
+
+FOUND_BY_NAME = f"{DIRECT_CARE}: found by name and birth date"
+
+
+def found_by_name_record(
+    reader: Reader, case_id: str, members: Sequence[str], at: datetime
+) -> AccessRecord:
+    """What the access log keeps of a name search that found a case: a search tells who
+    is in it (their identity), so it is a read of the members found, like any other."""
+    user = reader.user
+    purpose = reader.purpose or ConsentPurpose.CARE_COORDINATION
+    return AccessRecord(
+        at=at,
+        subject=user.subject,
+        organisation=user.organisation,
+        role="+".join(sorted(user.roles)),
+        case_id=case_id,
+        members=tuple(sorted(members)),
+        categories=(DataCategory.IDENTITY.value,),
+        purpose=purpose.value,
+        legal_ground=FOUND_BY_NAME,
+        trace_id=reader.trace_id,
+        span_id=secrets.token_hex(8),
+        parent_span_id=reader.parent_span_id,
+    )

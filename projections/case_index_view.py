@@ -25,7 +25,7 @@ INDEXES: dict[str, str] = {
     "place": "kind, municipality, team",
     "case": "case_id",
     "opened": "kind, municipality, opened_at, key",
-    "coach": "coach_organisation, coach, opened_at, key",
+    "coach": "coach, opened_at, key",
     "token": "token",
 }
 """Each index's name (suffix) and columns: a place and period, a coach's cases, and the
@@ -80,6 +80,10 @@ class CaseIndexView(DocumentView):
     @abstractmethod
     def find_cases(self, query: CaseQuery) -> list[ViewRow]:
         """Case rows matching the query, newest first (opened_at, then key, descending)."""
+
+    @abstractmethod
+    def members_with(self, tokens: tuple[str, ...]) -> dict[str, set[str]]:
+        """Per case, the members that have one of these name tokens."""
 
     @abstractmethod
     def select_tokens(self) -> list[tuple[str, str]]:
@@ -158,10 +162,25 @@ class SQLiteCaseIndexView(SQLiteDocumentView, CaseIndexView):
             )
             return [ViewRow.decoded(r) for r in c.fetchall()]
 
+    def members_with(self, tokens: tuple[str, ...]) -> dict[str, set[str]]:
+        marks = ",".join("?" * len(tokens))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT key FROM {self.rows_table} WHERE token IN ({marks})", tokens)
+            return _members_of([r["key"] for r in c.fetchall()])
+
     def select_tokens(self) -> list[tuple[str, str]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT case_id, token FROM {self.rows_table} WHERE kind = 'name'")
             return [(r["case_id"], r["token"]) for r in c.fetchall()]
+
+
+def _members_of(name_keys: list[str]) -> dict[str, set[str]]:
+    """Name rows' keys (`<case>/name/<member>/<n>`) as the members per case."""
+    found: dict[str, set[str]] = {}
+    for key in name_keys:
+        case_id, _, rest = key.partition("/name/")
+        found.setdefault(case_id, set()).add(rest.rsplit("/", 1)[0])
+    return found
 
 
 def _json_list(values: tuple[str, ...]) -> str:
@@ -233,6 +252,11 @@ class PostgresCaseIndexView(PostgresDocumentView, CaseIndexView):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(statement, [*values, query.limit])
             return [ViewRow.decoded(r) for r in curs.fetchall()]
+
+    def members_with(self, tokens: tuple[str, ...]) -> dict[str, set[str]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql("SELECT key FROM {rows} WHERE token = ANY(%s)"), [list(tokens)])
+            return _members_of([r["key"] for r in curs.fetchall()])
 
     def select_tokens(self) -> list[tuple[str, str]]:
         with self.datastore.transaction(commit=False) as curs:
