@@ -177,8 +177,7 @@ def list_cases(
     assert isinstance(view, CaseIndexView)
     tokens: tuple[str, ...] | None = None
     if name is not None and birth_date is not None:
-        searcher = NameTokens.from_store(request.app.state.cases.data_keys.store)
-        tokens = (searcher.token(name, birth_date),)
+        tokens = (name_tokens(request).token(name, birth_date),)
     filters = {
         "municipality": scope.municipality,
         "team": scope.team,
@@ -218,6 +217,15 @@ def list_cases(
         "cases": [item(row.key, row.municipality, row.team, row.doc) for row in page],
         "next": next_url(request, response, last, filters),
     }
+
+
+def name_tokens(request: Request) -> NameTokens:
+    """The search key, read from the key store once per process."""
+    state = request.app.state
+    tokens: NameTokens | None = getattr(state, "name_tokens", None)
+    if tokens is None:
+        tokens = state.name_tokens = NameTokens.from_store(state.cases.data_keys.store)
+    return tokens
 
 
 def log_found(
