@@ -22,14 +22,15 @@ from projections.view import DocumentView, ViewRow
 GENERATED = ("status", "coach", "coach_organisation", "opened_at", "token")
 """Top-level document fields stored as columns of their own."""
 INDEXES: dict[str, str] = {
-    "place": "kind, municipality, team",
+    "place": "kind, municipality, team, opened_at, key",
     "case": "case_id",
     "opened": "kind, municipality, opened_at, key",
+    "recent": "kind, opened_at, key",
     "coach": "coach, opened_at, key",
     "token": "token",
 }
-"""Each index's name (suffix) and columns: a place and period, a coach's cases, and the
-name search each read through an index, newest first."""
+"""Each index's name (suffix) and columns: a team's, a municipality's, everyone's and a
+coach's cases each read through an index newest first, and a name token looked up."""
 
 
 @dataclass(frozen=True)
