@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from application.access_log import AccessRecord
-from application.key_store import KeyStore
+from application.key_store import KeyStore, member_scope
 from application.reading import Reader
 from application.sealing import SealingMapper
 from domain.events_intake import CaseOpened
@@ -95,6 +95,14 @@ class MemberNames:
     def of(cls, cases: Any) -> MemberNames:
         """For a case application (its opening mapper and key store)."""
         return cls(cases.mapper, NameTokens.from_store(cases.data_keys.store))
+
+    def preload(self, events: Sequence[CaseOpened]) -> None:
+        """Fetch the keys of these cases' members in one query, not one per member."""
+        keys = self.opener.keys
+        assert keys is not None
+        keys.preload(
+            member_scope(e.originator_id, str(m["member_id"])) for e in events for m in e.members
+        )
 
     def members(self, event: CaseOpened) -> list[MemberName]:
         opened = self.opener.opened_copy(event)

@@ -63,6 +63,14 @@ class DataKeys:
             found = self._keep(self.store.keys_for(missing), generation)
         return {scope: found[scope] if scope in found else self._ciphers[scope] for scope in wanted}
 
+    def preload(self, scopes: Iterable[str]) -> None:
+        """Fetch the keys of these scopes not cached yet in one query (a reader about to
+        open many events: a rebuild), so that `opening` finds them; never makes a key."""
+        missing = [s for s in dict.fromkeys(scopes) if s not in self._ciphers][: self.size]
+        if missing:
+            generation = self._forgotten
+            self._keep(self.store.known_keys(missing), generation)
+
     def opening(self, scope: str) -> AESGCM | None:
         """None: the key was destroyed (or never made), what it sealed is erased."""
         try:

@@ -35,8 +35,14 @@ class CaseIndexProjection(Projection):
 
     def __init__(self, names: MemberNames) -> None:
         self.names = names
+        self.opening: list[CaseOpened] = []
+        """Cases opened in the events named so far whose members' keys are not fetched:
+        the worker names a part's events before it handles them, so the first `CaseOpened`
+        handled fetches the keys of all of the part's in one query."""
 
     def keys_for(self, event: CaseEvent) -> list[str]:
+        if isinstance(event, CaseOpened):
+            self.opening.append(event)
         return [case_id_text(event.originator_id)]
 
     def change(self, rows: RowBatch, event: CaseEvent, **fields: Any) -> None:
@@ -51,6 +57,9 @@ class CaseIndexProjection(Projection):
 
     @handle.register
     def _(self, event: CaseOpened, rows: RowBatch) -> None:
+        if self.opening:
+            self.names.preload(self.opening)
+            self.opening.clear()
         case_id = case_id_text(event.originator_id)
         counts: dict[str, int] = {}
         for member in self.names.members(event):
