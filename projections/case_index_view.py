@@ -22,15 +22,19 @@ from projections.view import DocumentView, ViewRow
 GENERATED = ("status", "coach", "coach_organisation", "opened_at", "token")
 """Top-level document fields stored as columns of their own."""
 INDEXES: dict[str, str] = {
-    "place": "kind, municipality, team, opened_at, key",
+    "place": "municipality, team, opened_at, key) WHERE (kind = 'case'",
     "case": "case_id",
-    "opened": "kind, municipality, opened_at, key",
-    "recent": "kind, opened_at, key",
-    "coach": "coach, opened_at, key",
-    "token": "token",
+    "opened": "municipality, opened_at, key) WHERE (kind = 'case'",
+    "recent": "opened_at, key) WHERE (kind = 'case'",
+    "coach": "coach, opened_at, key) WHERE (kind = 'case'",
+    "token": "token) WHERE (kind = 'name'",
 }
 """Each index's name (suffix) and columns: a team's, a municipality's, everyone's and a
-coach's cases each read through an index newest first, and a name token looked up."""
+coach's cases each read through an index newest first, and a name token looked up. Each
+(but `case`) is partial: name rows are in the token's only, case rows not in it."""
+
+NAMED = "kind = 'name' AND token"
+"""A name row's token (the `kind` literal selects the partial index)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,8 @@ class CaseQuery:
 
     def conditions(self) -> tuple[list[str], list[Any]]:
         """Conditions with `?` for values, in the store-neutral form both stores adapt."""
-        conditions, values = ["kind = ?"], ["case"]
+        conditions: list[str] = ["kind = 'case'"]  # literal: it selects the partial indexes
+        values: list[Any] = []
         equal = (
             ("municipality", self.municipality),
             ("team", self.team),
@@ -147,7 +152,7 @@ class SQLiteCaseIndexView(SQLiteDocumentView, CaseIndexView):
         if query.tokens is not None:
             marks = ",".join("?" * len(query.tokens))
             conditions.append(
-                f"key IN (SELECT case_id FROM {self.rows_table} WHERE token IN ({marks}))"
+                f"key IN (SELECT case_id FROM {self.rows_table} WHERE {NAMED} IN ({marks}))"
             )
             values += list(query.tokens)
         if query.case_ids is not None:
@@ -166,7 +171,7 @@ class SQLiteCaseIndexView(SQLiteDocumentView, CaseIndexView):
     def members_with(self, tokens: tuple[str, ...]) -> dict[str, set[str]]:
         marks = ",".join("?" * len(tokens))
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT key FROM {self.rows_table} WHERE token IN ({marks})", tokens)
+            c.execute(f"SELECT key FROM {self.rows_table} WHERE {NAMED} IN ({marks})", tokens)
             return _members_of([r["key"] for r in c.fetchall()])
 
     def select_tokens(self) -> list[tuple[str, str]]:
@@ -237,7 +242,8 @@ class PostgresCaseIndexView(PostgresDocumentView, CaseIndexView):
         conditions, values = query.conditions()
         parts: list[Composable] = [SQL(c.replace("?", "%s")) for c in conditions]
         if query.tokens is not None:
-            parts.append(self._sql("key IN (SELECT case_id FROM {rows} WHERE token = ANY(%s))"))
+            by_token = f"key IN (SELECT case_id FROM {{rows}} WHERE {NAMED} = ANY(%s))"
+            parts.append(self._sql(by_token))
             values.append(list(query.tokens))
         if query.case_ids is not None:
             parts.append(SQL("key = ANY(%s)"))
@@ -256,7 +262,8 @@ class PostgresCaseIndexView(PostgresDocumentView, CaseIndexView):
 
     def members_with(self, tokens: tuple[str, ...]) -> dict[str, set[str]]:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._sql("SELECT key FROM {rows} WHERE token = ANY(%s)"), [list(tokens)])
+            named = self._sql(f"SELECT key FROM {{rows}} WHERE {NAMED} = ANY(%s)")
+            curs.execute(named, [list(tokens)])
             return _members_of([r["key"] for r in curs.fetchall()])
 
     def select_tokens(self) -> list[tuple[str, str]]:
