@@ -8,7 +8,11 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.name_search import MemberName, NameTokens, name_forms, normalised
+from application.cases import CaseApplication
+from application.name_search import MemberName, MemberNames, NameTokens, name_forms, normalised
+from domain.events_intake import CaseOpened
+from tests.factories import COORDINATOR, family, melding
+from tests.persistence.test_sealed_events import erase_dossier
 
 BORN = date(1988, 5, 2)
 
@@ -35,3 +39,24 @@ def test_a_token_is_32_hex_digits_and_whitespace_around_words_does_not_matter(na
     token = tokens.token(name, BORN)
     assert len(token) == 32 and set(token) <= set("0123456789abcdef")
     assert token == tokens.token(" \t" + "  ".join(name.split()) + "  ", BORN)
+
+
+def test_the_names_are_read_from_the_sealed_event_and_none_once_erased(
+    app: CaseApplication,
+) -> None:
+    """What the case index is given (the event with its fields sealed) stays sealed; the
+    names are read from a copy, with the case's keys, and are gone with them."""
+    case_id, _ = app.open_case(COORDINATOR, **melding())
+    names = MemberNames.of(app)
+    stored = app.recorder.select_notifications(1, 1)[0]
+    sealed = app.structure_mapper.to_domain_event(stored)
+    assert isinstance(sealed, CaseOpened)
+    found = names.members(sealed)
+    assert [(m.member_id, m.name, m.birth_date) for m in found] == [
+        (m.member_id, m.name, m.birth_date) for m in family()
+    ]
+    assert all(isinstance(m["name"], dict) for m in sealed.members)  # still sealed
+    erase_dossier(app, case_id)
+    again = app.structure_mapper.to_domain_event(stored)
+    assert isinstance(again, CaseOpened)
+    assert names.members(again) == []
