@@ -117,7 +117,9 @@ def listing_scope(
 def with_signal(
     request: Request, settings: Any, scope: CoordinationScope, signal: str
 ) -> tuple[str, ...]:
-    """The cases in scope that show `signal` now (computed from the overview)."""
+    """The cases in scope that show `signal` now: computed from the overview's entries,
+    as `GET /v1/overview` does (signals depend on the moment and on settings, so they
+    are no column of the index)."""
     signal_settings = SignalSettings(
         settings.plan_due_days,
         settings.referral_wait_days,
@@ -127,7 +129,8 @@ def with_signal(
     view = request.app.state.views.opened["overview"].view
     now = request.app.state.cases.clock.now()
     where = RowFilter(municipality=scope.municipality, team=scope.team, current=True)
-    found = queries.overview(view, now, settings.periods_for, signal_settings, where)
+    remembered = request.app.state.overview_entries  # only changed cases are computed
+    found = queries.overview(view, now, settings.periods_for, signal_settings, where, remembered)
     return tuple(
         entry["case_id"]
         for entry in found
