@@ -63,6 +63,14 @@ class DataKeys:
             found = self._keep(self.store.keys_for(missing), generation)
         return {scope: found[scope] if scope in found else self._ciphers[scope] for scope in wanted}
 
+    def preload(self, scopes: Iterable[str]) -> None:
+        """Fetch the keys of these scopes not cached yet in one query (a reader about to
+        open many events: a rebuild), so that `opening` finds them; never makes a key."""
+        missing = [s for s in dict.fromkeys(scopes) if s not in self._ciphers][: self.size]
+        if missing:
+            generation = self._forgotten
+            self._keep(self.store.known_keys(missing), generation)
+
     def opening(self, scope: str) -> AESGCM | None:
         """None: the key was destroyed (or never made), what it sealed is erased."""
         try:
@@ -177,6 +185,23 @@ class SealingMapper(Mapper[UUID]):
         self._notice(event)
         if not self.opens:
             return event
+        self._open(event)
+        return event
+
+    def opened_copy(self, event: CaseEvent) -> CaseEvent:
+        """A copy of an event decoded with its sealed fields sealed (a projection's), with
+        them opened: erased ones read as the erased marker. The event itself stays sealed
+        (other projections may be given the same one)."""
+        assert self.keys is not None
+        fields = sealed_fields(event)
+        if not fields:
+            return event
+        copy = object.__new__(type(event))
+        object.__setattr__(copy, "__dict__", _with_own_containers(vars(event), fields))
+        self._open(copy)
+        return copy
+
+    def _open(self, event: CaseEvent) -> None:
         fields = sealed_fields(event)
         if fields:
             state, case = vars(event), case_scope(event.originator_id)
@@ -186,7 +211,6 @@ class SealingMapper(Mapper[UUID]):
                 if container is not None:
                     scope = scope_of(case, field)
                     container[last] = self._opened(event, field, scope, bound_to, container[last])
-        return event
 
     def _sealed(self, cipher: AESGCM, field: PersonalField, bound_to: str, value: Any) -> Any:
         plain = TEXT + value.encode() if isinstance(value, str) else self.transcoder.encode(value)

@@ -198,3 +198,23 @@ def report_scope(user: User) -> CoordinationScope:
     if user.has(Role.ADMIN):
         return CoordinationScope()
     return CoordinationScope(municipality=user.municipality, team=user.team)
+
+
+def may_list_cases(user: User) -> bool:
+    """The list of cases (ids, place, status, coach, dates; nothing personal) is a
+    coordination view: for those who see the overview, each within their scope."""
+    return may_see_coordination(user)
+
+
+def name_search_scope(user: User) -> CoordinationScope | None:
+    """Finding a family by a member's name and birth date reads who they are, so it is
+    only for those in direct care (Jeugdwet art. 7.3.11), and only among their own cases:
+    a coordinator among the cases of their municipality (and team), a coach among the
+    cases they coach. None: the user may not search by name (managers, auditors,
+    analysts, partners, privacy officers, administrators and families have no part in
+    the care of a family they would first have to find)."""
+    if user.has(Role.COORDINATOR) and user.municipality:
+        return CoordinationScope(municipality=user.municipality, team=user.team)
+    if user.has(Role.COACH):
+        return CoordinationScope(coach=user.subject, coach_organisation=user.organisation)
+    return None

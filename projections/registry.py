@@ -9,8 +9,11 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
 from application.case_application import CaseApplicationBase
+from application.name_search import MemberNames
 from application.persistence import eventsourcing_env
 from application.settings import Settings
+from projections.case_index import CaseIndexProjection
+from projections.case_index_view import PostgresCaseIndexView, SQLiteCaseIndexView
 from projections.overview import OverviewProjection
 from projections.postgres_view import PostgresDocumentView
 from projections.projection import Projection
@@ -24,7 +27,12 @@ PROJECTIONS: dict[str, type[Projection]] = {
     OverviewProjection.name: OverviewProjection,
     WaitlistProjection.name: WaitlistProjection,
     ReportFactsProjection.name: ReportFactsProjection,
+    CaseIndexProjection.name: CaseIndexProjection,
 }
+VIEW_CLASSES: dict[str, tuple[type[DocumentView], type[DocumentView]]] = {
+    CaseIndexProjection.name: (SQLiteCaseIndexView, PostgresCaseIndexView),
+}
+"""Views with storage of their own (SQLite, PostgreSQL); the others are document views."""
 
 
 class UnknownProjectionError(KeyError):
@@ -51,11 +59,20 @@ def open_view(settings: Settings, name: str) -> OpenView:
         raise UnknownProjectionError(name)
     env = eventsourcing_env(settings, f"view_{name}", on_demand=True)
     factory = InfrastructureFactory.construct(Environment(name, env))
-    view_class = SQLiteDocumentView if settings.store == "sqlite" else PostgresDocumentView
+    on_sqlite, on_postgres = VIEW_CLASSES.get(name, (SQLiteDocumentView, PostgresDocumentView))
+    view_class = on_sqlite if settings.store == "sqlite" else on_postgres
     view = factory.tracking_recorder(view_class)
     assert isinstance(view, DocumentView)
     return OpenView(name, view, factory)
 
 
+def projection_for(name: str, cases: CaseApplicationBase) -> Projection:
+    """The projection of this name, fed from these cases (the case index reads the
+    members' names with the cases' keys, to index them blind)."""
+    if name == CaseIndexProjection.name:
+        return CaseIndexProjection(MemberNames.of(cases))
+    return PROJECTIONS[name]()
+
+
 def worker_for(cases: CaseApplicationBase, opened: OpenView) -> ProjectionWorker:
-    return ProjectionWorker(cases, PROJECTIONS[opened.name](), opened.view)
+    return ProjectionWorker(cases, projection_for(opened.name, cases), opened.view)

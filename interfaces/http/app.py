@@ -25,6 +25,7 @@ from interfaces.http.read_log import LoggedBeforeSent
 from interfaces.http.routers import (
     access_log,
     audit,
+    case_list,
     cases,
     commands,
     coordination,
@@ -45,6 +46,7 @@ writes. Errors are `application/problem+json`. Authenticate with `Authorization:
 
 
 ROUTERS = (
+    case_list.router,
     cases.router,
     commands.router,
     coordination.router,
