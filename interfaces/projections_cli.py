@@ -127,6 +127,9 @@ def rebuild(
     if not names and not all_:
         typer.echo("name a projection or pass --all", err=True)
         raise typer.Exit(2)
+    if resume and processes == 1:
+        typer.echo("--resume goes on from partitions: pass --processes 2 or more", err=True)
+        raise typer.Exit(2)
     chosen = _names(names)
     settings = settings_or_exit()
     label = ", ".join(chosen)
