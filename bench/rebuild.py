@@ -13,6 +13,9 @@ domain, 50 cases per transaction); its time is reported separately. On that stor
 
 raw        reading and decoding every event through the library, nothing else:
            `recorder.select_notifications(start, 1000)` + `mapper.to_domain_event(n)`.
+raw sealed the same, decoded as the projections decode them (`structure_mapper`: personal
+           fields left sealed, not decrypted): the floor of what a rebuild must do;
+           ratio/sealed is events/s over this one's.
 <name>     `worker_for(cases, open_view(settings, name)).rebuild(batch_size)`: empty the
            view, then read, decode, project and write every event, batch by batch, with
            the tracking position in the same transaction (what `projections rebuild`
@@ -66,6 +69,7 @@ NOW = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 """The demo histories end here (a fixed clock: the same store every run)."""
 SEED = 2021
 RAW_BATCH = 1000
+SEALED = "raw sealed"
 PILOT_CASES = 1000
 """Cases generated in memory first, to learn how many events a case has on average."""
 
@@ -141,15 +145,17 @@ class Run:
     blind to time spent waiting (for the disk, or for PostgreSQL's own processes)."""
 
 
-def read_raw(app: CaseApplication) -> Run:
-    """The floor: every event read and decoded by the library, nothing else done."""
+def read_raw(app: CaseApplication, sealed: bool = False) -> Run:
+    """The floor: every event read and decoded by the library, nothing else done; `sealed`:
+    decoded as the projections decode them, personal fields left sealed (a lower floor)."""
+    mapper = app.structure_mapper if sealed else app.mapper
     gc.collect()
     started, cpu = time.perf_counter(), time.process_time()
     done, start = 0, 1
     while True:
         notifications = app.recorder.select_notifications(start, RAW_BATCH)
         for notification in notifications:
-            app.mapper.to_domain_event(notification)
+            mapper.to_domain_event(notification)
         done += len(notifications)
         if len(notifications) < RAW_BATCH:
             break
@@ -224,20 +230,23 @@ def median_row(backend: str, what: str, runs: list[Run]) -> Row:
 
 def table(rows: list[Row], generated: dict[str, Generated]) -> str:
     header = ["backend", "measurement", "events", "runs", "seconds", "events/s", "ratio/raw"]
-    header += ["cpu s", "events/cpu-s", "cpu ratio"]
+    header += ["ratio/sealed", "cpu s", "events/cpu-s", "cpu ratio"]
     raw = {row.backend: row for row in rows if row.what == "raw"}
+    sealed = {row.backend: row for row in rows if row.what == SEALED}
     lines = []
     for backend, made in generated.items():
         rate = f"{made.events / made.seconds:,.0f}"
         name = f"generate ({made.cases} cases)"
         lines.append([backend, name, str(made.events), "1", f"{made.seconds:.1f}", rate])
-        lines[-1] += ["-", "-", "-", "-"]
+        lines[-1] += ["-", "-", "-", "-", "-"]
     for row in rows:
-        baseline = raw.get(row.backend)
-        ratio = cpu_ratio = "-"
+        baseline, floor = raw.get(row.backend), sealed.get(row.backend)
+        ratio = sealed_ratio = cpu_ratio = "-"
         if row.what != "raw" and baseline is not None:
             ratio = f"{row.events_per_second / baseline.events_per_second:.2f}"
             cpu_ratio = f"{row.events_per_cpu_second / baseline.events_per_cpu_second:.2f}"
+        if not row.what.startswith("raw") and floor is not None:
+            sealed_ratio = f"{row.events_per_second / floor.events_per_second:.2f}"
         lines.append(
             [
                 row.backend,
@@ -247,6 +256,7 @@ def table(rows: list[Row], generated: dict[str, Generated]) -> str:
                 f"{row.seconds:.2f}",
                 f"{row.events_per_second:,.0f}",
                 ratio,
+                sealed_ratio,
                 f"{row.cpu:.2f}",
                 f"{row.events_per_cpu_second:,.0f}",
                 cpu_ratio,
@@ -293,7 +303,10 @@ def bench_backend(
     processes: int,
 ) -> list[Row]:
     names = sorted(PROJECTIONS)
-    measurements: dict[str, Callable[[], Run]] = {"raw": lambda: read_raw(app)}
+    measurements: dict[str, Callable[[], Run]] = {
+        "raw": lambda: read_raw(app),
+        SEALED: lambda: read_raw(app, sealed=True),
+    }
     for name in names:
         measurements[name] = partial(rebuild, app, settings, [name], batch_size)
     measurements["all"] = partial(rebuild, app, settings, names, batch_size)
