@@ -239,9 +239,10 @@ def gc_paused() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Partition:
-    """The cases one process of a rebuild handles: those whose id, as a number, leaves
-    `index` when divided by `count` (the same in every process, unlike `hash`). Every
-    projection keys its rows by case, so partitions write disjoint rows."""
+    """The cases one process of a rebuild handles: those whose id's low 32 bits (its last 8
+    hex digits) leave `index` when divided by `count` (the same in every process, unlike
+    `hash`, and computed alike by PostgreSQL: `OneRoundTripRecorder.select_partition`).
+    Every projection keys its rows by case, so partitions write disjoint rows."""
 
     index: int = 0
     count: int = 1
@@ -254,7 +255,7 @@ class Partition:
         if self.count == 1:
             return True
         number = (originator_id if isinstance(originator_id, UUID) else UUID(originator_id)).int
-        return number % self.count == self.index
+        return (number & 0xFFFFFFFF) % self.count == self.index
 
     def tracked_as(self, upstream: str) -> str:
         """`<upstream>:rebuild`, and for one of several partitions `...:p<i>of<n>`."""
@@ -280,19 +281,28 @@ def feed(
     worker, which writes its own view with its own position in its own transaction, so
     each view stays exactly-once by itself; a worker already past a batch (after a crash
     between two views' commits) skips it, or the part it has. `batches` stops after that
-    many (a partial run, resumed by calling again). Returns how many events were read."""
+    many (a partial run, resumed by calling again). Split by case up to `stop` on a store
+    that can (PostgreSQL), the database sends only the partition's events. Returns how many
+    events were read."""
     positions = [worker.position for worker in workers]
     to_domain_event = cases.structure_mapper.to_domain_event
     holds = partition.holds
+    select_partition = getattr(cases.recorder, "select_partition", None)
+    by_database = select_partition is not None and partition.count > 1 and stop is not None
     done = read = 0
     while workers and (batches is None or read < batches):
         start = min(positions)
         if stop is not None and start >= stop:
             break
-        batch = cases.recorder.select_notifications(start + 1, batch_size, stop=stop)
-        if not batch:
-            break
-        end = batch[-1].id
+        if by_database:  # only the partition's events, of a stretch of about batch_size of them
+            assert select_partition is not None and stop is not None
+            end = min(stop, start + batch_size * partition.count)
+            batch = select_partition(start + 1, end, partition.index, partition.count)
+        else:
+            batch = cases.recorder.select_notifications(start + 1, batch_size, stop=stop)
+            if not batch:
+                break
+            end = batch[-1].id
         with gc_paused():
             events = [
                 (n.id, cast(CaseEvent, to_domain_event(n))) for n in batch if holds(n.originator_id)
