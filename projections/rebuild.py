@@ -9,7 +9,8 @@ row. The next versions are promoted only when every partition has reached the sa
 position; until then the live views serve, untouched.
 
 The processes are forked (`FORK`): a child starts at once, without importing the
-application anew, and opens connections of its own; the parent opens none before."""
+application anew, and opens connections of its own (it never uses one it inherited; the
+command line holds none open when it forks)."""
 
 from __future__ import annotations
 
