@@ -17,6 +17,7 @@ from typing import Any
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
+    Notification,
     OperationalError,
     StoredEvent,
 )
@@ -64,6 +65,32 @@ class OneRoundTripRecorder(PostgresApplicationRecorder):
         self.insert_locked = SQL("SELECT id FROM {schema}.{function}(%s) AS inserted(id)").format(
             **names
         )
+        self.select_part = SQL(
+            "SELECT * FROM {schema}.{table} WHERE notification_id BETWEEN %s AND %s"
+            " AND mod(('x' || lpad(right(originator_id::text, 8), 16, '0'))::bit(64)::bigint, %s)"
+            " = %s ORDER BY notification_id"
+        ).format(**names)
+        """The events of one partition of the cases: the low 32 bits of the case id (its last
+        8 hex digits) modulo the count equal the index (`projections.runner.Partition`)."""
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_partition(self, start: int, stop: int, index: int, count: int) -> list[Notification]:
+        """The events from `start` up to `stop` (a short stretch of the log: the query reads
+        all of it) of the cases in partition `index` of `count`: a rebuild split over
+        processes has the database leave out the other partitions' events, rather than
+        each process receiving and building them all."""
+        with self.datastore.get_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(self.select_part, (start, stop, count, index), prepare=True)
+            return [
+                Notification(
+                    id=row["notification_id"],
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in cursor.fetchall()
+            ]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int]:

@@ -3,7 +3,8 @@
 Run from the project root (never run by CI):
 
     python -m bench.rebuild [--events 500000] [--backend sqlite|postgres|both]
-                            [--repeats 3] [--pg-repeats R] [--batch-size 1000] [--profile]
+                            [--repeats 3] [--pg-repeats R] [--batch-size 1000]
+                            [--processes 2] [--profile]
 
 Per backend, one fresh store (a temporary SQLite dir, or a new PostgreSQL schema in the
 `test` database, dropped at the end) is filled once with at least `--events` events by the
@@ -12,13 +13,20 @@ domain, 50 cases per transaction); its time is reported separately. On that stor
 
 raw        reading and decoding every event through the library, nothing else:
            `recorder.select_notifications(start, 1000)` + `mapper.to_domain_event(n)`.
+raw sealed the same, decoded as the projections decode them (`structure_mapper`: personal
+           fields left sealed, not decrypted): the floor of what a rebuild must do;
+           ratio/sealed is events/s over this one's.
 <name>     `worker_for(cases, open_view(settings, name)).rebuild(batch_size)`: empty the
            view, then read, decode, project and write every event, batch by batch, with
            the tracking position in the same transaction (what `projections rebuild`
            does).
-all        every projection rebuilt one after the other (`projections rebuild --all`);
-           its events/s counts the store's events once, so with two projections its
-           ratio is at most about half of theirs.
+all        every projection rebuilt from one read of the log (`projections rebuild
+           --all`): each batch read and decoded once and handed to every projection,
+           each view written with its own position in its own transaction.
+all xN     the same split by case over N processes (`rebuild --all --processes N`,
+           default 2): each reads the log, decodes and projects only its partition's
+           events, tracked per partition; the views are promoted when all are done.
+           Its speed-up over `all` is printed below the table.
 
 Each is repeated (default 3 times, order rotated between repeats) and the median is
 reported; ratio = events/s divided by raw events/s (target for each projection: >= 0.5).
@@ -53,12 +61,15 @@ from application.clock import FixedClock
 from application.demo import demo_cases, write_demo
 from application.settings import Settings, load_settings
 from bench.stores import drop_schema, postgres_unreachable
+from projections.rebuild import rebuild_in_processes
 from projections.registry import PROJECTIONS, open_view, worker_for
+from projections.runner import rebuild_together
 
 NOW = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 """The demo histories end here (a fixed clock: the same store every run)."""
 SEED = 2021
 RAW_BATCH = 1000
+SEALED = "raw sealed"
 PILOT_CASES = 1000
 """Cases generated in memory first, to learn how many events a case has on average."""
 
@@ -134,15 +145,17 @@ class Run:
     blind to time spent waiting (for the disk, or for PostgreSQL's own processes)."""
 
 
-def read_raw(app: CaseApplication) -> Run:
-    """The floor: every event read and decoded by the library, nothing else done."""
+def read_raw(app: CaseApplication, sealed: bool = False) -> Run:
+    """The floor: every event read and decoded by the library, nothing else done; `sealed`:
+    decoded as the projections decode them, personal fields left sealed (a lower floor)."""
+    mapper = app.structure_mapper if sealed else app.mapper
     gc.collect()
     started, cpu = time.perf_counter(), time.process_time()
     done, start = 0, 1
     while True:
         notifications = app.recorder.select_notifications(start, RAW_BATCH)
         for notification in notifications:
-            app.mapper.to_domain_event(notification)
+            mapper.to_domain_event(notification)
         done += len(notifications)
         if len(notifications) < RAW_BATCH:
             break
@@ -151,20 +164,35 @@ def read_raw(app: CaseApplication) -> Run:
 
 
 def rebuild(app: CaseApplication, settings: Settings, names: list[str], batch_size: int) -> Run:
-    """Rebuild the named projections one after the other (views opened beforehand)."""
+    """Rebuild the named projections from one read of the log (views opened beforehand)."""
     views = [open_view(settings, name) for name in names]
     try:
         workers = [worker_for(app, opened) for opened in views]
         gc.collect()
         started, cpu = time.perf_counter(), time.process_time()
-        counts = [worker.rebuild(batch_size) for worker in workers]
+        count = rebuild_together(workers, batch_size)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         for opened in views:
             opened.close()
     head = app.position()
-    if any(count != head for count in counts):
-        raise AssertionError(f"rebuilt {counts} events of {head}")
+    if count != head:
+        raise AssertionError(f"rebuilt {count} events of {head}")
+    return Run(head, seconds, cpu)
+
+
+def rebuild_split(
+    app: CaseApplication, settings: Settings, names: list[str], batch_size: int, processes: int
+) -> Run:
+    """Rebuild the named projections in `processes` processes, split by case. The CPU
+    column counts this (the parent) process only: here it shows how little the parent does."""
+    gc.collect()
+    started, cpu = time.perf_counter(), time.process_time()
+    reached = rebuild_in_processes(settings, names, processes, batch_size=batch_size)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    head = app.position()
+    if reached != head:
+        raise AssertionError(f"rebuilt up to {reached} of {head}")
     return Run(head, seconds, cpu)
 
 
@@ -202,20 +230,23 @@ def median_row(backend: str, what: str, runs: list[Run]) -> Row:
 
 def table(rows: list[Row], generated: dict[str, Generated]) -> str:
     header = ["backend", "measurement", "events", "runs", "seconds", "events/s", "ratio/raw"]
-    header += ["cpu s", "events/cpu-s", "cpu ratio"]
+    header += ["ratio/sealed", "cpu s", "events/cpu-s", "cpu ratio"]
     raw = {row.backend: row for row in rows if row.what == "raw"}
+    sealed = {row.backend: row for row in rows if row.what == SEALED}
     lines = []
     for backend, made in generated.items():
         rate = f"{made.events / made.seconds:,.0f}"
         name = f"generate ({made.cases} cases)"
         lines.append([backend, name, str(made.events), "1", f"{made.seconds:.1f}", rate])
-        lines[-1] += ["-", "-", "-", "-"]
+        lines[-1] += ["-", "-", "-", "-", "-"]
     for row in rows:
-        baseline = raw.get(row.backend)
-        ratio = cpu_ratio = "-"
+        baseline, floor = raw.get(row.backend), sealed.get(row.backend)
+        ratio = sealed_ratio = cpu_ratio = "-"
         if row.what != "raw" and baseline is not None:
             ratio = f"{row.events_per_second / baseline.events_per_second:.2f}"
             cpu_ratio = f"{row.events_per_cpu_second / baseline.events_per_cpu_second:.2f}"
+        if not row.what.startswith("raw") and floor is not None:
+            sealed_ratio = f"{row.events_per_second / floor.events_per_second:.2f}"
         lines.append(
             [
                 row.backend,
@@ -225,6 +256,7 @@ def table(rows: list[Row], generated: dict[str, Generated]) -> str:
                 f"{row.seconds:.2f}",
                 f"{row.events_per_second:,.0f}",
                 ratio,
+                sealed_ratio,
                 f"{row.cpu:.2f}",
                 f"{row.events_per_cpu_second:,.0f}",
                 cpu_ratio,
@@ -245,19 +277,43 @@ def table(rows: list[Row], generated: dict[str, Generated]) -> str:
     return "\n".join([render(header), rule, *(render(line) for line in lines)])
 
 
+def speed_ups(rows: list[Row]) -> list[str]:
+    """Per backend: how much faster the split rebuild is than `all` in one process."""
+    lines = []
+    for split in (row for row in rows if row.what.startswith("all x")):
+        [one] = [row for row in rows if row.backend == split.backend and row.what == "all"]
+        lines.append(
+            f"{split.backend}: {split.what} is {one.seconds / split.seconds:.2f}x as fast as all"
+            f" in one process ({split.seconds:.2f} s against {one.seconds:.2f} s)"
+        )
+    return lines
+
+
 # ---------------------------------------------------------------------------------------
 # Per backend.
 # ---------------------------------------------------------------------------------------
 
 
 def bench_backend(
-    app: CaseApplication, settings: Settings, backend: str, repeats: int, batch_size: int
+    app: CaseApplication,
+    settings: Settings,
+    backend: str,
+    repeats: int,
+    batch_size: int,
+    processes: int,
 ) -> list[Row]:
     names = sorted(PROJECTIONS)
-    measurements: dict[str, Callable[[], Run]] = {"raw": lambda: read_raw(app)}
+    measurements: dict[str, Callable[[], Run]] = {
+        "raw": lambda: read_raw(app),
+        SEALED: lambda: read_raw(app, sealed=True),
+    }
     for name in names:
         measurements[name] = partial(rebuild, app, settings, [name], batch_size)
     measurements["all"] = partial(rebuild, app, settings, names, batch_size)
+    if processes > 1:
+        measurements[f"all x{processes}"] = partial(
+            rebuild_split, app, settings, names, batch_size, processes
+        )
     read_raw(app)  # warm the page cache and the decoder up
     runs: dict[str, list[Run]] = {what: [] for what in measurements}
     order = list(measurements)
@@ -305,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pg-repeats", type=int, help="PostgreSQL repeats (default: --repeats)")
     parser.add_argument("--batch-size", type=int, default=1000, help="events per rebuild batch")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="processes for `all xN` (1: leave it out)"
+    )
     parser.add_argument("--pg-dbname", default="test")
     parser.add_argument(
         "--profile", action="store_true", help="cProfile one rebuild of each projection"
@@ -338,7 +397,11 @@ def main(argv: list[str] | None = None) -> int:
                     if args.profile:
                         profile_backend(app, settings, backend, args.batch_size)
                     else:
-                        rows.extend(bench_backend(app, settings, backend, repeats, args.batch_size))
+                        rows.extend(
+                            bench_backend(
+                                app, settings, backend, repeats, args.batch_size, args.processes
+                            )
+                        )
                 finally:
                     app.close()
     if rows:
@@ -347,6 +410,9 @@ def main(argv: list[str] | None = None) -> int:
             f"seconds: median of the runs; ratio: events/s over raw events/s\n"
         )
         print(table(rows, generated))
+        print()
+        for line in speed_ups(rows):
+            print(line)
     return 0
 
 

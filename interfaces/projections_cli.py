@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Annotated
@@ -17,6 +17,7 @@ from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.settings import Settings
 from interfaces.cli_settings import settings_or_exit
+from projections.rebuild import RebuildInterruptedError, rebuild_in_processes
 from projections.registry import (
     PROJECTIONS,
     OpenView,
@@ -24,6 +25,7 @@ from projections.registry import (
     open_view,
     worker_for,
 )
+from projections.runner import rebuild_together
 
 FAILURE_CHECK_SECONDS = 0.5
 """How often `run` looks whether a worker stopped on a bug (it then stops all, exit 1)."""
@@ -103,25 +105,64 @@ def rebuild(
     names: Names = None,
     all_: Annotated[bool, typer.Option("--all", help="Rebuild every projection")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Split the cases over this many processes (PostgreSQL: up to one per core)",
+        ),
+    ] = 1,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="With --processes: go on from where an interrupted rebuild's partitions stopped"
+        ),
+    ] = False,
 ) -> None:
-    """Build a view anew beside the live one and swap it in when it has caught up; the
-    live view serves meanwhile. Safe to interrupt (the live view stays) and rerun."""
+    """Build views anew beside the live ones, all from one read of the log, and swap each
+    in when it has caught up; the live views serve meanwhile. Safe to interrupt (the live
+    views stay) and rerun; split over processes, a rerun with --resume goes on from where
+    each partition stopped."""
     if not names and not all_:
         typer.echo("name a projection or pass --all", err=True)
         raise typer.Exit(2)
-    with _opened(settings_or_exit(), _names(names)) as (cases, views):
-        total = cases.position()
-        for opened in views:
-            worker = worker_for(cases, opened)
-            started = time.perf_counter()
-            with Progress(
-                TextColumn(f"{opened.name:10}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-            ) as bar:
-                task = bar.add_task(opened.name, total=total)
-                events = worker.rebuild(batch_size, partial(bar.advance, task))
-            seconds = time.perf_counter() - started
-            rate = events / seconds if seconds else 0.0
-            typer.echo(f"{opened.name}: {events} events in {seconds:.1f} s ({rate:,.0f} events/s)")
+    if resume and processes == 1:
+        typer.echo("--resume goes on from partitions: pass --processes 2 or more", err=True)
+        raise typer.Exit(2)
+    chosen = _names(names)
+    settings = settings_or_exit()
+    label = ", ".join(chosen)
+    started = time.perf_counter()
+    if processes == 1:
+        with _opened(settings, chosen) as (cases, views), _bar(label, cases.position()) as step:
+            events = rebuild_together(
+                [worker_for(cases, opened) for opened in views], batch_size, step
+            )
+    else:
+        with _opened(settings, []) as (cases, _):
+            head = cases.position()
+        try:
+            with _bar(label, head) as step:
+                events = rebuild_in_processes(
+                    settings, chosen, processes, batch_size=batch_size, resume=resume, progress=step
+                )
+        except RebuildInterruptedError as error:
+            typer.echo(f"rebuild interrupted: {error}: {error.__cause__}", err=True)
+            raise typer.Exit(1) from error
+    seconds = time.perf_counter() - started
+    rate = events / seconds if seconds else 0.0
+    typer.echo(
+        f"{label}: {events} events in {seconds:.1f} s ({rate:,.0f} events/s,"
+        f" {processes} process{'es' if processes > 1 else ''})"
+    )
+
+
+@contextmanager
+def _bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar over the log, advanced by how many events are done."""
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield partial(bar.advance, task)

@@ -43,6 +43,22 @@ def without_nul(value: Any) -> Any:
     return value
 
 
+UNDER = "(application_name = %s OR left(application_name, %s) = %s)"
+"""A tracking name and its partitions' names (`view.under`), with `under_params`."""
+WRITE_LOCK = "SELECT pg_advisory_xact_lock(hashtext(%s))"
+
+
+def under_params(prefix: str) -> tuple[str, int, str]:
+    return (prefix, len(prefix) + 1, f"{prefix}:")
+
+
+def write_lock_name(table: str, tracked_as: str) -> str:
+    """What a write to `table` tracked as `tracked_as` locks: writers of one view's position
+    wait for each other (and for its promotion), while the partitions of a rebuild, each
+    tracked under a name of its own, write the next version side by side."""
+    return f"{table}:{tracked_as}"
+
+
 class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
@@ -73,21 +89,40 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         ]
 
     def next_version(self, upstream: str) -> PostgresDocumentView:
-        """An empty table beside the live one (`<view>_rows_next`), tracked as `upstream`."""
-        built = copy.copy(self)
-        built._use_rows(self.live_table + "_next")
+        """An empty table beside the live one (`<view>_rows_next`), tracked as `upstream`
+        (or by partition under it)."""
+        built = self.building()
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(built._sql("DROP TABLE IF EXISTS {rows}"))
             for statement in built._rows_statements():
                 curs.execute(statement)
-            curs.execute(self._forget_position, (upstream,))
+            curs.execute(self._forget_under, under_params(upstream))
         return built
+
+    def building(self) -> PostgresDocumentView:
+        built = copy.copy(self)
+        built._use_rows(self.live_table + "_next")
+        return built
+
+    def tracked_under(self, prefix: str) -> dict[str, int]:
+        with self.datastore.get_connection() as connection, connection.cursor() as curs:
+            return self._tracked_under(curs, prefix)
+
+    def _tracked_under(self, curs: Any, prefix: str) -> dict[str, int]:
+        curs.execute(
+            self._tracking_sql(
+                "SELECT application_name AS name, max(notification_id) AS position FROM {}"
+                f" WHERE {UNDER} GROUP BY application_name"
+            ),
+            under_params(prefix),
+        )
+        return {r["name"]: r["position"] for r in curs.fetchall()}
 
     def abandon(self, built: DocumentView, built_upstream: str) -> None:
         assert isinstance(built, PostgresDocumentView)
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(built._sql("DROP TABLE IF EXISTS {rows}"))
-            curs.execute(self._forget_position, (built_upstream,))
+            curs.execute(self._forget_under, under_params(built_upstream))
 
     def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
         """In one transaction: the built table becomes the live one, its position the
@@ -99,7 +134,8 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         with self.datastore.transaction(commit=True) as curs:
             # The live worker's writes take this lock first: one under way ends before the
             # swap, and the next finds the position moved (and resumes from it).
-            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (live,))
+            curs.execute(WRITE_LOCK, (write_lock_name(live, upstream),))
+            kept = self.one_position(self._tracked_under(curs, built_upstream), built_upstream)
             curs.execute(self._sql("LOCK TABLE {rows} IN ACCESS EXCLUSIVE MODE"))
             curs.execute(self._sql("DROP TABLE {rows}"))
             curs.execute(built._sql("ALTER TABLE {rows} RENAME TO {live}", live=live))
@@ -114,8 +150,9 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
                 self._tracking_sql(
                     "UPDATE {} SET application_name = %s WHERE application_name = %s"
                 ),
-                (upstream, built_upstream),
+                (upstream, kept),
             )
+            curs.execute(self._forget_under, under_params(built_upstream))
 
     def _tracking_sql(self, template: str) -> Composed:
         schema, table = Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
@@ -124,6 +161,10 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
     @property
     def _forget_position(self) -> Composed:
         return self._tracking_sql("DELETE FROM {} WHERE application_name = %s")
+
+    @property
+    def _forget_under(self) -> Composed:
+        return self._tracking_sql(f"DELETE FROM {{}} WHERE {UNDER}")
 
     def _sql(self, template: str, **names: str) -> Composed:
         identifiers = {k: Identifier(v) for k, v in names.items()}
@@ -149,7 +190,8 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             "team = EXCLUDED.team, kind = EXCLUDED.kind, doc = EXCLUDED.doc"
         )
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.rows_table,))
+            lock = write_lock_name(self.rows_table, tracking.application_name)
+            curs.execute(WRITE_LOCK, (lock,))
             recorded = self._max_tracking_id(tracking.application_name, curs)
             self.check_still_at(recorded, after, tracking)
             if upserts:

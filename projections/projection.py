@@ -47,7 +47,8 @@ class RowBatch:
     def __init__(self, view: DocumentView, keys: Iterable[str]) -> None:
         self.view = view
         self.rows: dict[str, ViewRow | None] = dict.fromkeys(keys)
-        self.rows.update(view.get_rows(list(self.rows)))
+        if self.rows:
+            self.rows.update(view.get_rows(list(self.rows)))
         self.changed: set[str] = set()
         self.copied: set[str] = set()
         """Keys whose current row has a document copied by `editable`: the batch's own."""

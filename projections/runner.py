@@ -7,8 +7,11 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, cast
+from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
@@ -50,6 +53,14 @@ class ProjectionError(Exception):
         )
         self.position = position
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Raised in a rebuild's partition process, it travels to the parent as its text."""
+        return (RemoteProjectionError, (str(self),))
+
+
+class RemoteProjectionError(Exception):
+    """A `ProjectionError` raised in another process, as its message."""
+
 
 class ProjectionWorker:
     """One projection fed from the case application into its view."""
@@ -79,30 +90,27 @@ class ProjectionWorker:
         one's position (returned): the rows the events name are read before they are applied
         (`EVENTS_PER_READ` at a time), and all changes are written together with the
         position, in one transaction — refused (IntegrityError) if the view moved meanwhile."""
-        collecting = gc.isenabled()
-        gc.disable()  # a batch allocates many short-lived objects and no cycles worth a pass
-        try:
-            return self._process(notifications, after)
-        finally:
-            if collecting:
-                gc.enable()
+        if not notifications:
+            raise ValueError("a batch has at least one notification")
+        with gc_paused():
+            to_domain_event = self.cases.structure_mapper.to_domain_event
+            events = [(n.id, cast(CaseEvent, to_domain_event(n))) for n in notifications]
+            return self.apply(events, notifications[-1].id, after)
 
-    def _process(self, notifications: Sequence[Notification], after: int) -> int:
-        if notifications and notifications[0].id <= after:
-            raise IntegrityError(f"batch from {notifications[0].id} overlaps position {after}")
-        to_domain_event = self.cases.structure_mapper.to_domain_event
+    def apply(self, events: Sequence[Positioned], end: int, after: int) -> int:
+        """Apply decoded events (each with its position) that follow position `after`, and
+        record `end` (returned), the last position of the batch they were read in: a batch
+        may hold none of this worker's events (a partition of a rebuild), and its position
+        is recorded all the same. One transaction, as in `process`."""
+        if events and events[0][0] <= after:
+            raise IntegrityError(f"batch from {events[0][0]} overlaps position {after}")
         keys_for = self.projection.keys_for
         handlers = self.handlers
-        rows: RowBatch | None = None
-        for start in range(0, len(notifications), EVENTS_PER_READ):
-            part = notifications[start : start + EVENTS_PER_READ]
-            events = [cast(CaseEvent, to_domain_event(n)) for n in part]
-            keys = {key for event in events for key in keys_for(event)}
-            if rows is None:
-                rows = RowBatch(self.view, keys)
-            else:
-                rows.load(keys)
-            for notification, event in zip(part, events, strict=True):
+        rows = RowBatch(self.view, ())
+        for start in range(0, len(events), EVENTS_PER_READ):
+            part = events[start : start + EVENTS_PER_READ]
+            rows.load({key for _, event in part for key in keys_for(event)})
+            for position, event in part:
                 handler = handlers.get(event.__class__)
                 if handler is None:
                     handler = self.projection.handler_for(event.__class__)
@@ -110,12 +118,10 @@ class ProjectionWorker:
                 try:
                     handler(event, rows)
                 except Exception as error:
-                    raise ProjectionError(self.projection.name, notification.id, event) from error
-        if rows is None:
-            raise ValueError("a batch has at least one notification")
-        tracking = Tracking(self.upstream, notifications[-1].id)
+                    raise ProjectionError(self.projection.name, position, event) from error
+        tracking = Tracking(self.upstream, end)
         self.view.write(rows.upserts(), rows.deletes(), tracking, after)
-        return tracking.notification_id
+        return end
 
     def catch_up(self, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> int:
         """Process everything recorded after the view's position; returns how many events."""
@@ -136,16 +142,7 @@ class ProjectionWorker:
         version has caught up with the store, swap it in, in one transaction. The live
         worker (in `serve`, or `projections run`) finds the position moved and resumes
         from the new one. Interrupted, the live view is untouched; a rerun starts over."""
-        upstream = f"{self.upstream}{REBUILDING}"
-        built = self.view.next_version(upstream)
-        builder = ProjectionWorker(self.cases, self.projection, built, upstream=upstream)
-        try:
-            done = builder.catch_up(batch_size, progress)
-        except BaseException:
-            self.view.abandon(built, upstream)
-            raise
-        self.view.promote(built, self.upstream, upstream)
-        return done
+        return rebuild_together([self], batch_size, progress)
 
     def run(self) -> None:
         """Keep the view current until stopped: by subscription where the store has one
@@ -222,3 +219,128 @@ class ProjectionWorker:
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+Positioned = tuple[int, CaseEvent]
+"""A decoded event with its position in the log (its notification id)."""
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """A batch allocates many short-lived objects and no cycles worth a collector's pass."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class Partition:
+    """The cases one process of a rebuild handles: those whose id's low 32 bits (its last 8
+    hex digits) leave `index` when divided by `count` (the same in every process, unlike
+    `hash`, and computed alike by PostgreSQL: `OneRoundTripRecorder.select_partition`).
+    Every projection keys its rows by case, so partitions write disjoint rows."""
+
+    index: int = 0
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < self.count:
+            raise ValueError(f"partition {self.index} of {self.count}")
+
+    def holds(self, originator_id: UUID | str) -> bool:
+        if self.count == 1:
+            return True
+        number = (originator_id if isinstance(originator_id, UUID) else UUID(originator_id)).int
+        return (number & 0xFFFFFFFF) % self.count == self.index
+
+    def tracked_as(self, upstream: str) -> str:
+        """`<upstream>:rebuild`, and for one of several partitions `...:p<i>of<n>`."""
+        name = f"{upstream}{REBUILDING}"
+        return name if self.count == 1 else f"{name}:p{self.index + 1}of{self.count}"
+
+
+WHOLE = Partition()
+
+
+def feed(
+    cases: CaseApplicationBase,
+    workers: Sequence[ProjectionWorker],
+    *,
+    partition: Partition = WHOLE,
+    batch_size: int = BATCH_SIZE,
+    stop: int | None = None,
+    batches: int | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Bring several workers up to `stop` (or to the head) from one read of the log: each
+    batch is read once, its events (only the partition's) decoded once, and handed to every
+    worker, which writes its own view with its own position in its own transaction, so
+    each view stays exactly-once by itself; a worker already past a batch (after a crash
+    between two views' commits) skips it, or the part it has. `batches` stops after that
+    many (a partial run, resumed by calling again). Split by case up to `stop` on a store
+    that can (PostgreSQL), the database sends only the partition's events. Returns how many
+    events were read."""
+    positions = [worker.position for worker in workers]
+    to_domain_event = cases.structure_mapper.to_domain_event
+    holds = partition.holds
+    select_partition = getattr(cases.recorder, "select_partition", None)
+    by_database = select_partition is not None and partition.count > 1 and stop is not None
+    done = read = 0
+    while workers and (batches is None or read < batches):
+        start = min(positions)
+        if stop is not None and start >= stop:
+            break
+        if by_database:  # only the partition's events, of a stretch of about batch_size of them
+            assert select_partition is not None and stop is not None
+            end = min(stop, start + batch_size * partition.count)
+            batch = select_partition(start + 1, end, partition.index, partition.count)
+        else:
+            batch = cases.recorder.select_notifications(start + 1, batch_size, stop=stop)
+            if not batch:
+                break
+            end = batch[-1].id
+        with gc_paused():
+            events = [
+                (n.id, cast(CaseEvent, to_domain_event(n))) for n in batch if holds(n.originator_id)
+            ]
+            for number, worker in enumerate(workers):
+                after = positions[number]
+                if after < end:
+                    share = events if after < start + 1 else [e for e in events if e[0] > after]
+                    positions[number] = worker.apply(share, end, after)
+        done += len(batch)
+        read += 1
+        if progress:
+            progress(len(batch))
+    return done
+
+
+def rebuild_together(
+    workers: Sequence[ProjectionWorker],
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> int:
+    """Rebuild several views, each beside its live one, from one read of the log (see
+    `ProjectionWorker.rebuild`); once all have caught up with the store, each is swapped in
+    (one transaction per view: they may live in different stores). Interrupted, every
+    live view is untouched and the next versions are dropped; a rerun starts over."""
+    if not workers:
+        return 0
+    builders: list[ProjectionWorker] = []
+    try:
+        for worker in workers:
+            tracked_as = WHOLE.tracked_as(worker.upstream)
+            built = worker.view.next_version(tracked_as)
+            builders.append(ProjectionWorker(worker.cases, worker.projection, built, tracked_as))
+        done = feed(workers[0].cases, builders, batch_size=batch_size, progress=progress)
+    except BaseException:
+        for worker, builder in zip(workers, builders, strict=False):
+            worker.view.abandon(builder.view, builder.upstream)
+        raise
+    for worker, builder in zip(workers, builders, strict=True):
+        worker.view.promote(builder.view, worker.upstream, builder.upstream)
+    return done

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection, Sequence
 from itertools import islice
+from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteTrackingRecorder
@@ -15,6 +16,8 @@ CHUNK = 500
 LIVE = "view_rows"
 NEXT = "view_rows_next"
 """A rebuild writes the next version of the rows beside the live ones, then swaps."""
+UNDER = "(application_name = ? OR substr(application_name, 1, ?) = ?)"
+"""A tracking name and its partitions' names (`views.under`), with `under_params`."""
 WRITE_LOCK = "UPDATE tracking SET notification_id = notification_id WHERE 0"
 """A write that changes nothing, first in a transaction: it takes the write lock (waiting
 for it) before anything is read, so the transaction cannot find its snapshot stale later."""
@@ -42,6 +45,10 @@ CURRENT = (
 """`RowFilter.current` (json_extract gives an object as its minified text)."""
 
 
+def under_params(prefix: str) -> tuple[str, int, str]:
+    return (prefix, len(prefix) + 1, f"{prefix}:")
+
+
 class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
     rows_table = LIVE
 
@@ -58,26 +65,43 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         )
 
     def next_version(self, upstream: str) -> SQLiteDocumentView:
-        built = copy.copy(self)
-        built.rows_table = NEXT
         with self.datastore.transaction(commit=True) as c:
             c.execute(WRITE_LOCK)
             c.execute(f"DROP TABLE IF EXISTS {NEXT}")
             for statement in rows_statements(NEXT):
                 c.execute(statement)
-            c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))
+            c.execute(f"DELETE FROM tracking WHERE {UNDER}", under_params(upstream))
+        return self.building()
+
+    def building(self) -> SQLiteDocumentView:
+        built = copy.copy(self)
+        built.rows_table = NEXT
         return built
+
+    def tracked_under(self, prefix: str) -> dict[str, int]:
+        with self.datastore.transaction(commit=False) as c:
+            return self._tracked_under(c, prefix)
+
+    @staticmethod
+    def _tracked_under(c: Any, prefix: str) -> dict[str, int]:
+        c.execute(
+            "SELECT application_name AS name, max(notification_id) AS position FROM tracking"
+            f" WHERE {UNDER} GROUP BY application_name",
+            under_params(prefix),
+        )
+        return {r["name"]: r["position"] for r in c.fetchall()}
 
     def abandon(self, built: DocumentView, built_upstream: str) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(WRITE_LOCK)
             c.execute(f"DROP TABLE IF EXISTS {NEXT}")
-            c.execute("DELETE FROM tracking WHERE application_name = ?", (built_upstream,))
+            c.execute(f"DELETE FROM tracking WHERE {UNDER}", under_params(built_upstream))
 
     def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
         assert isinstance(built, SQLiteDocumentView) and built.rows_table == NEXT
         with self.datastore.transaction(commit=True) as c:
             c.execute(WRITE_LOCK)
+            kept = self.one_position(self._tracked_under(c, built_upstream), built_upstream)
             c.execute(f"DROP TABLE {LIVE}")
             c.execute(f"ALTER TABLE {NEXT} RENAME TO {LIVE}")
             for index in ("place", "case"):
@@ -87,8 +111,9 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
             c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))
             c.execute(
                 "UPDATE tracking SET application_name = ? WHERE application_name = ?",
-                (upstream, built_upstream),
+                (upstream, kept),
             )
+            c.execute(f"DELETE FROM tracking WHERE {UNDER}", under_params(built_upstream))
 
     def get_rows(self, keys: Collection[str]) -> dict[str, ViewRow]:
         found: dict[str, ViewRow] = {}

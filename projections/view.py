@@ -79,7 +79,13 @@ class RowFilter:
 
 
 REBUILDING = ":rebuild"
-"""A rebuild tracks its position under the upstream's name with this suffix."""
+"""A rebuild tracks its position under the upstream's name with this suffix (and, split
+over processes, each partition under that name plus `:p<i>of<n>`)."""
+
+
+def under(prefix: str, name: str) -> bool:
+    """Whether a tracking name is `prefix` or one of its partitions (`prefix:...`)."""
+    return name == prefix or name.startswith(f"{prefix}:")
 
 
 class DocumentView(TrackingRecorder, ABC):
@@ -121,20 +127,44 @@ class DocumentView(TrackingRecorder, ABC):
     @abstractmethod
     def next_version(self, upstream: str) -> DocumentView:
         """An empty next version of the view beside this one, its position tracked as
-        `upstream` (a rebuild fills it while this one serves)."""
+        `upstream` or under it, by partition (a rebuild fills it while this one serves);
+        every position tracked under `upstream` is forgotten."""
+
+    @abstractmethod
+    def building(self) -> DocumentView:
+        """The next version as it is (made by `next_version`, perhaps partly filled): what
+        each process of a rebuild split by case writes to, and what a resumed one goes on
+        filling."""
+
+    @abstractmethod
+    def tracked_under(self, prefix: str) -> dict[str, int]:
+        """The positions tracked as `prefix` or under it (`prefix:...`), by name."""
 
     @abstractmethod
     def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
-        """Make `built` this view, and its position (tracked as `built_upstream`) this
-        view's position for `upstream`, in one transaction."""
+        """Make `built` this view, and its position (tracked as `built_upstream`, or by each
+        partition under it, all at the same position) this view's position for `upstream`,
+        in one transaction. Raises IntegrityError, changing nothing, if the partitions'
+        positions differ (one has not finished)."""
 
     @abstractmethod
     def abandon(self, built: DocumentView, built_upstream: str) -> None:
-        """Drop a next version that will not be promoted (an interrupted rebuild)."""
+        """Drop a next version that will not be promoted (an interrupted rebuild), and
+        every position tracked under `built_upstream`."""
+
+    @staticmethod
+    def one_position(tracked: dict[str, int], built_upstream: str) -> str | None:
+        """The name whose tracking row becomes the view's when `built` is promoted (None for
+        a rebuild that saw no events); all partitions must be at the same position."""
+        if len(set(tracked.values())) > 1:
+            raise IntegrityError(f"{built_upstream}: partitions at different positions {tracked}")
+        return min(tracked) if tracked else None
 
     def rebuilding(self, upstream: str) -> int | None:
-        """The position of a rebuild under way beside this view, if there is one."""
-        return self.max_tracking_id(f"{upstream}{REBUILDING}")
+        """The position of a rebuild under way beside this view, if there is one (split by
+        case: the position of the partition furthest behind)."""
+        tracked = self.tracked_under(f"{upstream}{REBUILDING}")
+        return min(tracked.values()) if tracked else None
 
     def position(self, upstream: str) -> int:
         return self.max_tracking_id(upstream) or 0

@@ -1,0 +1,201 @@
+"""Rebuilding views in several processes, the log split by case.
+
+Each process handles one partition of the cases (`runner.Partition`) for every projection
+being rebuilt: it reads the log, decodes only its partition's events, and writes them into
+each view's next version, with its own position (`<upstream>:rebuild:p<i>of<n>`) in the
+same transaction as its rows, so a partition that crashes resumes exactly-once from there.
+Every projection keys its rows by case (`keys_for`), so partitions never write the same
+row. The next versions are promoted only when every partition has reached the same end
+position; until then the live views serve, untouched.
+
+The processes are forked (`FORK`): a child starts at once, without importing the
+application anew, and opens connections of its own (it never uses one it inherited; the
+command line holds none open when it forks)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+
+from application.cases import CaseApplication
+from application.clock import SystemClock
+from application.persistence import setup_lock
+from application.settings import Settings
+from projections.projection import Projection
+from projections.registry import PROJECTIONS, OpenView, open_view
+from projections.runner import BATCH_SIZE, Partition, ProjectionWorker, feed
+from projections.view import REBUILDING
+
+FORK = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+PROGRESS_SECONDS = 0.5
+"""How often the parent reads the partitions' positions to show progress."""
+Progress = Callable[[int], None]
+
+
+class RebuildInterruptedError(Exception):
+    """A partition stopped before the end: the next versions are kept, with each
+    partition's position, for `resume`."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every process of one rebuild agrees on."""
+
+    settings: Settings
+    names: tuple[str, ...]
+    count: int
+    stop: int
+    """The log position every partition builds up to (the head when the rebuild began);
+    the live workers go on from there after the promotion."""
+    batch_size: int = BATCH_SIZE
+
+
+def build_partition(
+    plan: Plan,
+    index: int,
+    batches: int | None = None,
+    projections: Mapping[str, type[Projection]] = PROJECTIONS,
+) -> int:
+    """One partition's share, in a process of its own: its own application and views,
+    attached to the next versions the parent made, fed up to `plan.stop` from the partition's
+    recorded positions. Returns how many events it read (`batches`: stop after that many)."""
+    partition = Partition(index, plan.count)
+    cases, views = open_all(plan.settings, plan.names)
+    try:
+        tracked_as = partition.tracked_as(cases.name)
+        workers = [
+            ProjectionWorker(cases, projections[v.name](), v.view.building(), tracked_as)
+            for v in views
+        ]
+        return feed(
+            cases,
+            workers,
+            partition=partition,
+            batch_size=plan.batch_size,
+            stop=plan.stop,
+            batches=batches,
+        )
+    finally:
+        for opened in views:
+            opened.close()
+        cases.close()
+
+
+def prepare(settings: Settings, names: Sequence[str], count: int, resume: bool) -> Plan:
+    """Make each view's next version (empty), or keep it where `resume` finds one left by
+    an interrupted rebuild with the same number of partitions; fix the end position."""
+    cases, views = open_all(settings, names)
+    try:
+        upstream = cases.name
+        prefix = f"{upstream}{REBUILDING}"
+        ours = {Partition(i, count).tracked_as(upstream) for i in range(count)}
+        for opened in views:
+            tracked = opened.view.tracked_under(prefix)
+            if not (resume and tracked and set(tracked) <= ours):
+                opened.view.next_version(prefix)
+        return Plan(settings, tuple(names), count, cases.position())
+    finally:
+        close(views, cases)
+
+
+def partition_positions(plan: Plan, views: Sequence[OpenView], upstream: str) -> list[int]:
+    """Each partition's position: the least over the views (the one it resumes from)."""
+    positions = []
+    for index in range(plan.count):
+        name = Partition(index, plan.count).tracked_as(upstream)
+        positions.append(min(opened.view.position(name) for opened in views))
+    return positions
+
+
+def promote(plan: Plan) -> None:
+    """Swap every next version in, once each partition of each view has reached the end."""
+    upstream = CaseApplication.name
+    views = open_views(plan.settings, plan.names)
+    try:
+        behind = [p for p in partition_positions(plan, views, upstream) if p < plan.stop]
+        if behind:
+            raise RebuildInterruptedError(f"partitions at {behind}, not at {plan.stop}")
+        for opened in views:
+            view = opened.view
+            view.promote(view.building(), upstream, f"{upstream}{REBUILDING}")
+    finally:
+        close(views)
+
+
+def open_all(settings: Settings, names: Sequence[str]) -> tuple[CaseApplication, list[OpenView]]:
+    """The application and the views (see `open_views`; the lock is not taken twice: a
+    second session waiting for it would wait for this one)."""
+    with setup_lock(settings):
+        cases = CaseApplication(settings, SystemClock())
+        return cases, [open_view(settings, name) for name in names]
+
+
+def open_views(settings: Settings, names: Sequence[str]) -> list[OpenView]:
+    """The views, opened (their tables made if missing) under the setup lock: the
+    partitions and the parent open them at the same moment, and PostgreSQL refuses
+    concurrent creation of the same tables ("tuple concurrently updated")."""
+    with setup_lock(settings):
+        return [open_view(settings, name) for name in names]
+
+
+def close(views: Sequence[OpenView], cases: CaseApplication | None = None) -> None:
+    for opened in views:
+        opened.close()
+    if cases is not None:
+        cases.close()
+
+
+def rebuild_in_processes(
+    settings: Settings,
+    names: Sequence[str],
+    processes: int,
+    *,
+    batch_size: int = BATCH_SIZE,
+    resume: bool = False,
+    progress: Progress | None = None,
+) -> int:
+    """Rebuild the named views in `processes` processes, one partition of the cases each,
+    and promote them together when all are done; returns the log position built up to.
+    A partition that fails leaves the next versions and every partition's position:
+    `resume=True` goes on from there (exactly-once), otherwise a rerun starts over."""
+    plan = prepare(settings, names, processes, resume)
+    context = multiprocessing.get_context(FORK)
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        futures = [pool.submit(build_partition, plan, index) for index in range(processes)]
+        watch(plan, futures, progress)
+    failures = [f.exception() for f in futures if f.exception() is not None]
+    if failures:
+        raise RebuildInterruptedError(
+            f"{len(failures)} of {processes} partitions failed; the live views are untouched,"
+            " rerun with resume to go on from each partition's position"
+        ) from failures[0]
+    promote(plan)
+    return plan.stop
+
+
+def watch(plan: Plan, futures: list[Future[int]], progress: Progress | None) -> None:
+    """Wait for the partitions (all, or the first failure), showing their progress: the
+    position of the partition furthest behind, read from the views every so often."""
+    if progress is None:
+        wait(futures, return_when=FIRST_EXCEPTION)
+        return
+    views = open_views(plan.settings, plan.names)
+    try:
+        shown = 0
+        while True:
+            done, pending = wait(futures, PROGRESS_SECONDS, return_when=FIRST_EXCEPTION)
+            failed = any(f.exception() is not None for f in done)
+            finished = failed or not pending
+            if finished and not failed:
+                reached = plan.stop
+            else:
+                reached = min(partition_positions(plan, views, CaseApplication.name))
+            if reached > shown:
+                progress(reached - shown)
+                shown = reached
+            if finished:
+                return
+    finally:
+        close(views)
