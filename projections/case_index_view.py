@@ -7,16 +7,15 @@ one per blind-index token of a member (`token`), holding nothing else personal."
 
 from __future__ import annotations
 
-import copy
 import json
 from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg.sql import SQL, Composable, Composed, Identifier
+from psycopg.sql import SQL, Composable, Composed
 
 from projections.postgres_view import PostgresDocumentView
-from projections.sqlite_view import LIVE, NEXT, WRITE_LOCK, SQLiteDocumentView
+from projections.sqlite_view import SQLiteDocumentView
 from projections.view import DocumentView, ViewRow
 
 GENERATED = ("status", "coach", "coach_organisation", "opened_at", "token")
@@ -116,36 +115,13 @@ def _sqlite_indexes(table: str) -> list[str]:
 
 
 class SQLiteCaseIndexView(SQLiteDocumentView, CaseIndexView):
-    def construct_create_table_statements(self) -> list[str]:
-        tracking = super(SQLiteDocumentView, self).construct_create_table_statements()
-        return [*tracking, *_sqlite_rows(LIVE)]
+    index_names = tuple(INDEXES)
 
-    def next_version(self, upstream: str) -> SQLiteCaseIndexView:
-        built = copy.copy(self)
-        built.rows_table = NEXT
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(WRITE_LOCK)
-            c.execute(f"DROP TABLE IF EXISTS {NEXT}")
-            for statement in _sqlite_rows(NEXT):
-                c.execute(statement)
-            c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))
-        return built
+    def _rows_statements(self, table: str) -> list[str]:
+        return _sqlite_rows(table)
 
-    def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
-        assert isinstance(built, SQLiteCaseIndexView) and built.rows_table == NEXT
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(WRITE_LOCK)
-            c.execute(f"DROP TABLE {LIVE}")
-            c.execute(f"ALTER TABLE {NEXT} RENAME TO {LIVE}")
-            for name in INDEXES:
-                c.execute(f"DROP INDEX IF EXISTS {NEXT}_{name}")
-            for statement in _sqlite_indexes(LIVE):
-                c.execute(statement)
-            c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))
-            c.execute(
-                "UPDATE tracking SET application_name = ? WHERE application_name = ?",
-                (upstream, built_upstream),
-            )
+    def _index_statements(self, table: str) -> list[str]:
+        return _sqlite_indexes(table)
 
     def find_cases(self, query: CaseQuery) -> list[ViewRow]:
         conditions, values = query.conditions()
@@ -194,6 +170,8 @@ def _json_list(values: tuple[str, ...]) -> str:
 
 
 class PostgresCaseIndexView(PostgresDocumentView, CaseIndexView):
+    index_suffixes = ("pkey", *INDEXES)
+
     def _rows_statements(self) -> list[Composed]:
         generated = ", ".join(
             f"{c} text GENERATED ALWAYS AS (doc ->> '{c}') STORED" for c in GENERATED
@@ -213,30 +191,6 @@ class PostgresCaseIndexView(PostgresDocumentView, CaseIndexView):
                 for name, columns in INDEXES.items()
             ),
         ]
-
-    def promote(self, built: DocumentView, upstream: str, built_upstream: str) -> None:
-        """As the document view's, renaming this view's indexes too."""
-        assert isinstance(built, PostgresCaseIndexView)
-        live, next_ = self.live_table, built.rows_table
-        schema = Identifier(self.datastore.schema)
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (live,))
-            curs.execute(self._sql("LOCK TABLE {rows} IN ACCESS EXCLUSIVE MODE"))
-            curs.execute(self._sql("DROP TABLE {rows}"))
-            curs.execute(built._sql("ALTER TABLE {rows} RENAME TO {live}", live=live))
-            for suffix in ("pkey", *INDEXES):
-                curs.execute(
-                    SQL("ALTER INDEX {}.{} RENAME TO {}").format(
-                        schema, Identifier(f"{next_}_{suffix}"), Identifier(f"{live}_{suffix}")
-                    )
-                )
-            curs.execute(self._forget_position, (upstream,))
-            curs.execute(
-                self._tracking_sql(
-                    "UPDATE {} SET application_name = %s WHERE application_name = %s"
-                ),
-                (upstream, built_upstream),
-            )
 
     def find_cases(self, query: CaseQuery) -> list[ViewRow]:
         conditions, values = query.conditions()

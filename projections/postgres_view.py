@@ -60,6 +60,9 @@ def write_lock_name(table: str, tracked_as: str) -> str:
 
 
 class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
+    index_suffixes: tuple[str, ...] = ("pkey", "place", "case")
+    """The rows' indexes, named `<table>_<suffix>` (renamed with the table on promotion)."""
+
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.live_table = self.tracking_table_name.removesuffix("_tracking") + "_rows"
@@ -139,7 +142,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             curs.execute(self._sql("LOCK TABLE {rows} IN ACCESS EXCLUSIVE MODE"))
             curs.execute(self._sql("DROP TABLE {rows}"))
             curs.execute(built._sql("ALTER TABLE {rows} RENAME TO {live}", live=live))
-            for suffix in ("pkey", "place", "case"):
+            for suffix in self.index_suffixes:
                 curs.execute(
                     SQL("ALTER INDEX {}.{} RENAME TO {}").format(
                         schema, Identifier(f"{next_}_{suffix}"), Identifier(f"{live}_{suffix}")

@@ -15,16 +15,18 @@ command line holds none open when it forks)."""
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
+from application.case_application import CaseApplicationBase
 from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.persistence import setup_lock
 from application.settings import Settings
+from projections import registry
 from projections.projection import Projection
-from projections.registry import PROJECTIONS, OpenView, open_view
+from projections.registry import OpenView, open_view
 from projections.runner import BATCH_SIZE, Partition, ProjectionWorker, feed
 from projections.view import REBUILDING
 
@@ -37,6 +39,10 @@ Progress = Callable[[int], None]
 class RebuildInterruptedError(Exception):
     """A partition stopped before the end: the next versions are kept, with each
     partition's position, for `resume`."""
+
+
+ProjectionFactory = Callable[[str, CaseApplicationBase], Projection]
+"""The projection of a view's name, fed from these cases (`registry.projection_for`)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ def build_partition(
     plan: Plan,
     index: int,
     batches: int | None = None,
-    projections: Mapping[str, type[Projection]] = PROJECTIONS,
+    projection_for: ProjectionFactory = registry.projection_for,
 ) -> int:
     """One partition's share, in a process of its own: its own application and views,
     attached to the next versions the parent made, fed up to `plan.stop` from the partition's
@@ -66,7 +72,7 @@ def build_partition(
     try:
         tracked_as = partition.tracked_as(cases.name)
         workers = [
-            ProjectionWorker(cases, projections[v.name](), v.view.building(), tracked_as)
+            ProjectionWorker(cases, projection_for(v.name, cases), v.view.building(), tracked_as)
             for v in views
         ]
         return feed(

@@ -51,9 +51,18 @@ def under_params(prefix: str) -> tuple[str, int, str]:
 
 class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
     rows_table = LIVE
+    index_names: tuple[str, ...] = ("place", "case")
+    """The rows' indexes, named `<table>_<name>` (renamed with the table on promotion)."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *rows_statements(LIVE)]
+        return [*super().construct_create_table_statements(), *self._rows_statements(LIVE)]
+
+    def _rows_statements(self, table: str) -> list[str]:
+        """The rows table and its indexes (a view with columns of its own replaces them)."""
+        return rows_statements(table)
+
+    def _index_statements(self, table: str) -> list[str]:
+        return index_statements(table, table)
 
     @property
     def _upsert(self) -> str:
@@ -68,7 +77,7 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         with self.datastore.transaction(commit=True) as c:
             c.execute(WRITE_LOCK)
             c.execute(f"DROP TABLE IF EXISTS {NEXT}")
-            for statement in rows_statements(NEXT):
+            for statement in self._rows_statements(NEXT):
                 c.execute(statement)
             c.execute(f"DELETE FROM tracking WHERE {UNDER}", under_params(upstream))
         return self.building()
@@ -104,9 +113,9 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
             kept = self.one_position(self._tracked_under(c, built_upstream), built_upstream)
             c.execute(f"DROP TABLE {LIVE}")
             c.execute(f"ALTER TABLE {NEXT} RENAME TO {LIVE}")
-            for index in ("place", "case"):
+            for index in self.index_names:
                 c.execute(f"DROP INDEX IF EXISTS {NEXT}_{index}")
-            for statement in index_statements(LIVE, LIVE):
+            for statement in self._index_statements(LIVE):
                 c.execute(statement)
             c.execute("DELETE FROM tracking WHERE application_name = ?", (upstream,))
             c.execute(

@@ -9,17 +9,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from application.case_application import CaseApplicationBase
 from application.cases import CaseApplication
 from application.settings import Settings
 from domain.events_intake import WaitlistContacted
+from projections import registry
 from projections.projection import Projection, RowBatch
 from projections.rebuild import (
+    ProjectionFactory,
     RebuildInterruptedError,
     build_partition,
     prepare,
@@ -120,12 +122,13 @@ class WaitlistBrokenOnOneCase(WaitlistProjection):
         super().handle(event, rows)
 
 
-def broken_on(case: Family) -> Mapping[str, type[Projection]]:
-    class Broken(WaitlistBrokenOnOneCase):
-        def __init__(self) -> None:
-            super().__init__(case.id)
+def broken_on(case: Family) -> ProjectionFactory:
+    def projection_for(name: str, cases: CaseApplicationBase) -> Projection:
+        if name == "waitlist":
+            return WaitlistBrokenOnOneCase(case.id)
+        return registry.projection_for(name, cases)
 
-    return {**PROJECTIONS, "waitlist": Broken}
+    return projection_for
 
 
 def test_a_partition_that_failed_or_stopped_midway_resumes_exactly_once(
@@ -141,7 +144,7 @@ def test_a_partition_that_failed_or_stopped_midway_resumes_exactly_once(
     plan = prepare(settings, NAMES, 2, resume=False)
     plan = type(plan)(plan.settings, plan.names, plan.count, plan.stop, batch_size=5)
     with pytest.raises(ProjectionError, match="waitlist failed on WaitlistContacted"):
-        build_partition(plan, 0, projections=broken_on(broken))
+        build_partition(plan, 0, projection_for=broken_on(broken))
     read = build_partition(plan, 1, batches=2)  # stopped after two batches of five
 
     first, second = (Partition(i, 2).tracked_as(UPSTREAM) for i in range(2))
