@@ -275,7 +275,7 @@ def test_health_answers_ok_with_the_store_and_its_position(
         "store": api_settings.store,
         "position": 0,
     }
-    assert set(health["views"]) == {"overview", "report", "waitlist"}
+    assert set(health["views"]) == {"case_index", "overview", "report", "waitlist"}
     assert all(v["state"] == "live" and v["lag"] >= 0 for v in health["views"].values())
     assert health["notifications"] == {"position": 0, "lag": 0}
     api.open_case()

@@ -58,7 +58,7 @@ def test_metrics_count_requests_by_route_and_show_the_views_and_the_cache(
     assert reads == [2.0]
     assert case_id not in text and not re.search(r"Name of|coordinator-1", text)
     failed = {labels["view"]: value for labels, value in metrics["gezinsregie_view_failed"]}
-    assert failed == {"overview": 0.0, "report": 0.0, "waitlist": 0.0}
+    assert failed == {"case_index": 0.0, "overview": 0.0, "report": 0.0, "waitlist": 0.0}
     store = metrics["gezinsregie_store_position"][0][1]
     assert store == api.position
     hits = dict(

@@ -179,7 +179,8 @@ def test_a_non_disclosure_with_invalid_input_answers_422(api: Api) -> None:
     case_id = api.coached_case()
     api.invalid_each(COACH, case_id, "/non-disclosures", cases)
     blank = {**NON_DISCLOSURE, "considerations": "\t"}  # considerations that say nothing
-    api.refused(COACH, case_id, "/non-disclosures", blank, "valid-input", status=422)
+    problem = api.refused(COACH, case_id, "/non-disclosures", blank, "valid-input", status=422)
+    assert [e["field"] for e in problem["errors"]] == ["body.considerations"]  # the body's name
 
 
 def test_a_consent_is_not_withdrawn_before_it_was_granted(api: Api) -> None:

@@ -17,7 +17,7 @@ from application.cases import CaseApplication
 from domain.authorization import Duty, User, may_perform, may_read
 from domain.case import Case
 from domain.commands import AssessErasure, CaseCommand, ExecuteErasure, WithdrawConsent
-from domain.errors import NotInCaseError
+from domain.errors import InvalidInputError, NotInCaseError
 from interfaces.http import command_docs
 from interfaces.http.actors import actor_of
 from interfaces.http.deps import UserDep, check_may_perform
@@ -98,9 +98,12 @@ def case_command(path: str, model: type[CaseCommandBody], duty: Duty, summary: s
     async def endpoint(case_id: UUID, request: Request, user: UserDep, command: Any) -> Response:
         body: CaseCommandBody = command or model.model_validate({})
         guard = guard_for(user, duty)
-        return await run(
-            request, case_id, user, body.to_command(user), body.occurred_at, guard, model.answer
-        )
+        try:
+            return await run(
+                request, case_id, user, body.to_command(user), body.occurred_at, guard, model.answer
+            )
+        except InvalidInputError as error:
+            raise model.in_body_terms(error) from None
 
     with_body(endpoint, model)
     endpoint.__name__ = route_name(path)

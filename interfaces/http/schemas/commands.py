@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, ClassVar, Literal
@@ -376,6 +377,7 @@ class NonDisclosureIn(CaseCommandBody):
     members: Identifiers = Field(min_length=1, examples=[["child"]])
     categories: Categories = Field(examples=[["health"]])
     considerations: Reason = Field(examples=["Niet nodig voor de begeleiding op school"])
+    body_fields: ClassVar[Mapping[str, str]] = {"justification": "considerations"}
 
     def to_command(self, user: User) -> DecideSharing:
         return DecideSharing(

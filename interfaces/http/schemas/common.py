@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 from uuid import uuid4
@@ -19,6 +20,7 @@ from pydantic import (
 
 from domain.authorization import User
 from domain.commands import CaseCommand
+from domain.errors import InvalidInputError
 from domain.text import TEXT_RULE, unprintable_in
 from interfaces.moments import EARLIEST_YEAR, LATEST_YEAR, MOMENT_WITH_TIME, check_real_moment
 
@@ -105,10 +107,18 @@ class CaseCommandBody(CommandBody, ABC):
     (the position, and the id of what the command made, where it makes something)."""
 
     answer: ClassVar[type[PositionOut]] = PositionOut
+    body_fields: ClassVar[Mapping[str, str]] = {}
+    """The body's name of a command field it names otherwise (a 422 names the body's)."""
 
     @abstractmethod
     def to_command(self, user: User) -> CaseCommand:
         """The domain's command, as `user` gives it."""
+
+    @classmethod
+    def in_body_terms(cls, error: InvalidInputError) -> InvalidInputError:
+        """The domain's refusal of a field, naming the field as this body calls it."""
+        named = cls.body_fields.get(error.field or "")
+        return error if named is None else InvalidInputError(error.message, named)
 
 
 class FieldError(BaseModel):
