@@ -92,7 +92,7 @@ def walk(api: Api, path: str, items: str, user: User = COORDINATOR, **params: An
     """Every page's items, following `next` (checked against the Link header)."""
     seen: list[Any] = []
     response = get(api, path, user, **params)
-    while True:
+    for _ in range(50):
         body = response.json()
         seen += body[items]
         if body["next"] is None:
@@ -101,6 +101,7 @@ def walk(api: Api, path: str, items: str, user: User = COORDINATOR, **params: An
         assert response.headers["Link"] == f'<{body["next"]}>; rel="next"'
         response = api.client.get(body["next"], headers=api.headers(user))
         assert response.status_code == 200, response.text
+    raise AssertionError("the pages do not end")
 
 
 def refused(api: Api, path: str, user: User = COORDINATOR, **params: Any) -> list[str]:
