@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from application.clock import FixedClock
 from application.settings import Settings
@@ -30,6 +32,7 @@ from tests.http.privacy_world import in_process
 
 UTRECHT = User("coordinator-u", "cjg-utrecht", frozenset({Role.COORDINATOR}), "utrecht")
 WHOLE_CITY = User("coordinator-2", "cjg-den-haag", frozenset({Role.COORDINATOR}), "den-haag")
+EXAMPLES = max(5, settings().max_examples // 20)  # settings(): the loaded profile's
 OTHER_COACH_BODY = {"coach": OTHER_COACH.subject, "organisation": OTHER_COACH.organisation}
 
 
@@ -136,6 +139,31 @@ def test_the_overview_pages_by_case_id_and_gives_every_case_once_while_cases_arr
 
 def _query(url: str) -> list[tuple[str, str]]:
     return parse_qsl(urlsplit(url).query)
+
+
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(there=st.integers(0, 6), arriving=st.integers(0, 3), limit=st.integers(1, 3))
+def test_walking_the_overview_gives_every_case_once_in_order_whatever_is_opened_meanwhile(
+    api: Api, there: int, arriving: int, limit: int
+) -> None:
+    """Each example in a team of its own (the store is shared between examples)."""
+    team = f"team-{api.position}"
+    before = {api.open_case(WHOLE_CITY, team=team) for _ in range(there)}
+    cases = set(before)
+    seen: list[str] = []
+    response = get(api, "/v1/overview", WHOLE_CITY, team=team, limit=limit)
+    for _ in range(there + arriving + 2):
+        seen += ids(response.json()["cases"])
+        if response.json()["next"] is None:
+            break
+        if arriving:
+            arriving -= 1
+            cases.add(api.open_case(WHOLE_CITY, team=team))
+        response = api.client.get(response.json()["next"], headers=api.headers(WHOLE_CITY))
+        assert response.status_code == 200, response.text
+    assert response.json()["next"] is None, "the pages do not end"
+    assert seen == sorted(set(seen)), "not once each, or not in order"
+    assert before <= set(seen) <= cases, "a case there all along was skipped"
 
 
 def test_the_overview_is_filtered_by_coach_status_team_destination_and_signal(
