@@ -38,6 +38,19 @@ CursorQuery = Annotated[
     Query(max_length=2000, description="The next page: the cursor of the previous `next` URL."),
 ]
 
+PAGED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A page of the list",
+        "headers": {
+            "Link": {
+                "description": 'The next page: `<URL>; rel="next"`; absent on the last page',
+                "schema": {"type": "string"},
+            }
+        },
+    }
+}
+"""The `responses` of a paged route: documents its `Link` header."""
+
 
 def _invalid(name: str, message: str) -> RequestValidationError:
     return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])

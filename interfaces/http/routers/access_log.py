@@ -20,6 +20,7 @@ from domain.authorization import may_read_access_log, may_see_who_read_the_file
 from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.moment_query import SinceQuery, UntilQuery
 from interfaces.http.paging import (
+    PAGED,
     CursorQuery,
     LimitQuery,
     SortKey,
@@ -94,7 +95,7 @@ def a_page(
     return [out(r) for r in shown]
 
 
-@router.get("/v1/access-log", response_model=list[AccessRecordOut])
+@router.get("/v1/access-log", response_model=list[AccessRecordOut], responses=PAGED)
 def access_log(
     request: Request,
     response: Response,
@@ -125,7 +126,7 @@ def access_log(
     return a_page(request, response, query, cursor, filters)
 
 
-@router.get("/v1/cases/{case_id}/access-log", response_model=list[AccessRecordOut])
+@router.get("/v1/cases/{case_id}/access-log", response_model=list[AccessRecordOut], responses=PAGED)
 def who_looked_at_this_file(
     case_id: UUID,
     request: Request,

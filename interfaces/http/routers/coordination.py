@@ -26,6 +26,7 @@ from interfaces.http.deps import (
 )
 from interfaces.http.list_filters import OverviewFilters, WaitlistFilters
 from interfaces.http.paging import (
+    PAGED,
     CursorQuery,
     LimitQuery,
     decode_cursor,
@@ -117,7 +118,7 @@ def waitlist_in_scope(
     }
 
 
-@router.get("/waitlist", response_model=WaitlistOut)
+@router.get("/waitlist", response_model=WaitlistOut, responses=PAGED)
 def waitlist(
     request: Request,
     response: Response,
@@ -190,7 +191,9 @@ def overview_in_scope(
     return {"as_of": request.app.state.cases.clock.now(), "cases": cases}
 
 
-@router.get("/overview", response_model=OverviewOut, response_model_exclude_unset=True)
+@router.get(
+    "/overview", response_model=OverviewOut, response_model_exclude_unset=True, responses=PAGED
+)
 def coordination_overview(
     request: Request,
     response: Response,
@@ -264,7 +267,7 @@ def caseload_in_scope(
     }
 
 
-@router.get("/caseload", response_model=CaseloadOut)
+@router.get("/caseload", response_model=CaseloadOut, responses=PAGED)
 def caseload(
     request: Request,
     response: Response,
