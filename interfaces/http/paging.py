@@ -14,6 +14,7 @@ must not silently answer everything.
 (No `from __future__ import annotations`: FastAPI reads the dependencies' annotations.)"""
 
 import base64
+import bisect
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -93,20 +94,19 @@ class Page(Generic[Item]):
 def page_of(
     ordered: Sequence[Item], key: Callable[[Item], SortKey], after: SortKey | None, limit: int
 ) -> Page[Item]:
-    """A page of items already in `key` order: those after `after`, at most `limit`."""
+    """A page of items already in `key` order: those after `after` (found by bisection),
+    at most `limit`."""
     start = 0
     if after is not None:
-        start = next(
-            (i for i, item in enumerate(ordered) if _after(key(item), after)), len(ordered)
-        )
+        start = bisect.bisect_right(ordered, _comparable(after), key=lambda i: _comparable(key(i)))
     items = list(ordered[start : start + limit])
     more = start + limit < len(ordered)
     return Page(items, key(items[-1]) if more and items else None)
 
 
-def _after(key: SortKey, after: SortKey) -> bool:
+def _comparable(key: SortKey) -> tuple[tuple[bool, Any], ...]:
     """Sort keys compare as tuples, None before any value (so a missing date sorts first)."""
-    return tuple((v is not None, v) for v in key) > tuple((v is not None, v) for v in after)
+    return tuple((v is not None, v) for v in key)
 
 
 def next_url(
