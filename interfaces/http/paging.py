@@ -39,6 +39,11 @@ CursorQuery = Annotated[
     Query(max_length=2000, description="The next page: the cursor of the previous `next` URL."),
 ]
 
+EVERY_QUERY = frozenset({"position"})
+"""Query parameters every read takes, declared or not: `?position=` (read your writes) is
+sent by clients with any GET; a read from the store itself (history, access log) is
+current anyway."""
+
 PAGED: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A page of the list",
@@ -124,12 +129,13 @@ def next_url(
 
 
 def reject_unknown_query(request: Request) -> None:
-    """A dependency: 422 naming each query parameter the route does not declare."""
+    """A dependency: 422 naming each query parameter the route does not declare (other
+    than those of `EVERY_QUERY`)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    known = {param.alias for param in _query_params(dependant)}
+    known = EVERY_QUERY | {param.alias for param in _query_params(dependant)}
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise RequestValidationError(

@@ -28,7 +28,7 @@ from tests.http.case_api import (
     Api,
 )
 from tests.http.conftest import Headers
-from tests.http.privacy_world import in_process
+from tests.http.privacy_world import AUDITOR, in_process
 
 UTRECHT = User("coordinator-u", "cjg-utrecht", frozenset({Role.COORDINATOR}), "utrecht")
 WHOLE_CITY = User("coordinator-2", "cjg-den-haag", frozenset({Role.COORDINATOR}), "den-haag")
@@ -270,3 +270,15 @@ def test_a_cursor_with_other_filters_is_refused(
     cursor = dict(_query(next_url))["cursor"]
     assert refused(api, path, limit="1", cursor=cursor, **other) == ["query.cursor"]
     assert refused(api, path, cursor="not-a-cursor") == ["query.cursor"]
+
+
+def test_every_read_takes_a_position_even_one_that_reads_the_store_itself(
+    api: Api, world: World
+) -> None:
+    for path in (
+        f"/v1/cases/{world.plain}/history",
+        f"/v1/cases/{world.plain}/inspection",
+        f"/v1/cases/{world.plain}/access-log",
+        "/v1/access-log",
+    ):
+        get(api, path, AUDITOR)
