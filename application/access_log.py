@@ -9,8 +9,8 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from concurrent.futures import Future
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -40,6 +40,9 @@ COLUMNS = (
 )
 ADDED_COLUMNS = ("span_id", "parent_span_id")
 """Columns added after the table's first version: added to an older table at start."""
+INDEXES = {"access_log_case": "case_id, at, id", "access_log_at": "at, id"}
+"""PostgreSQL's indexes for the reads newest first, per case and for all (created at start
+if missing, so an existing log gets them)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class AccessRecord:
     """This read's own span (W3C trace context: 16 hex digits)."""
     parent_span_id: str | None = None
     """The caller's span, from `traceparent`, when given."""
+    record_id: int | None = field(default=None, compare=False)
+    """The store's id of the record (None before it is stored): orders reads of one moment."""
 
     def values(self) -> tuple[Any, ...]:
         return (
@@ -91,6 +96,7 @@ class AccessRecord:
             trace_id=row["trace_id"],
             span_id=row["span_id"],
             parent_span_id=row["parent_span_id"],
+            record_id=row["id"],
         )
 
 
@@ -102,18 +108,31 @@ class AccessQuery:
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 1000
+    member: str | None = None
+    """Reads that showed this member's data."""
+    newest_first: bool = False
+    """Ordered by (at, record id) descending instead of by record id."""
+    before: tuple[datetime, int] | None = None
+    """With `newest_first`: only records before this (at, record id), the last one of the
+    previous page (keyset paging: records written meanwhile never shift a page)."""
 
     def conditions(self) -> list[tuple[str, str, Any]]:
+        """(column, operator, value) of the plain filters; a moment as UTC text, as the
+        SQLite store keeps it (so that texts compare as the moments do)."""
         found = [
             (c, "=", v)
             for c in ("case_id", "subject", "organisation")
             if (v := getattr(self, c)) is not None
         ]
         if self.since:
-            found.append(("at", ">=", self.since.isoformat()))
+            found.append(("at", ">=", utc_text(self.since)))
         if self.until:
-            found.append(("at", "<", self.until.isoformat()))
+            found.append(("at", "<", utc_text(self.until)))
         return found
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
 
 
 class AccessLog(ABC):
@@ -144,7 +163,7 @@ class AccessLog(ABC):
 
     @abstractmethod
     def find(self, query: AccessQuery) -> list[AccessRecord]:
-        """Records matching the query, oldest first."""
+        """Records matching the query, oldest first (or as `query.newest_first` says)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -168,6 +187,7 @@ class SQLiteAccessLog(AccessLog):
                 " case_id TEXT NOT NULL, members TEXT NOT NULL, categories TEXT NOT NULL,"
                 " purpose TEXT NOT NULL, legal_ground TEXT NOT NULL, trace_id TEXT);"
                 "CREATE INDEX IF NOT EXISTS access_log_case ON access_log (case_id, at);"
+                "CREATE INDEX IF NOT EXISTS access_log_at ON access_log (at);"
                 "CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log"
                 " BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;"
                 "CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log"
@@ -196,12 +216,23 @@ class SQLiteAccessLog(AccessLog):
             self.connection.execute("COMMIT")
 
     def find(self, query: AccessQuery) -> list[AccessRecord]:
+        """The indexes on (case_id, at) and (at) hold the rowid too: a page newest first
+        is read from an index, for one case or for all."""
         conditions = query.conditions()
-        where = " AND ".join(f"{c} {op} ?" for c, op, _ in conditions) or "1 = 1"
+        clauses = [f"{c} {op} ?" for c, op, _ in conditions]
+        values: list[Any] = [v for _, _, v in conditions]
+        if query.member is not None:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(members) WHERE value = ?)")
+            values.append(query.member)
+        if query.before is not None:
+            clauses.append("(at, id) < (?, ?)")
+            values += [utc_text(query.before[0]), query.before[1]]
+        where = " AND ".join(clauses) or "1 = 1"
+        order = "at DESC, id DESC" if query.newest_first else "id"
         with self.lock:
             rows = self.connection.execute(
-                f"SELECT * FROM access_log WHERE {where} ORDER BY id LIMIT ?",
-                [v for _, _, v in conditions] + [query.limit],
+                f"SELECT * FROM access_log WHERE {where} ORDER BY {order} LIMIT ?",
+                [*values, query.limit],
             ).fetchall()
         return [AccessRecord.from_row(r) for r in rows]
 
@@ -261,6 +292,12 @@ class PostgresAccessLog(AccessLog):
                         self.table, sql.Identifier(column)
                     )
                 )
+            for name, columns in INDEXES.items():
+                connection.execute(
+                    sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                        sql.Identifier(name), self.table, sql.SQL(columns)
+                    )
+                )
         conninfo = postgres_conninfo(settings)
         events = sql.Identifier(settings.postgres_schema, events_table) if events_table else None
         self.checks_case_versions = events is not None
@@ -279,16 +316,23 @@ class PostgresAccessLog(AccessLog):
         """A connection found broken (the database restarted) is tried again once the pool
         has checked its others; an unreachable database is `StoreUnavailableError` at once."""
         conditions = query.conditions()
-        where = (
-            sql.SQL(" AND ").join(
-                sql.SQL("{} " + op + " %s").format(sql.Identifier(c)) for c, op, _ in conditions
-            )
-            if conditions
-            else sql.SQL("TRUE")
+        clauses: list[sql.Composable] = [
+            sql.SQL("{} " + op + " %s").format(sql.Identifier(c)) for c, op, _ in conditions
+        ]
+        values: list[Any] = [v for _, _, v in conditions]
+        if query.member is not None:
+            clauses.append(sql.SQL("members::jsonb ? %s"))
+            values.append(query.member)
+        if query.before is not None:
+            clauses.append(sql.SQL("(at, id) < (%s, %s)"))
+            values += list(query.before)
+        where = sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("TRUE")
+        order = sql.SQL("at DESC, id DESC" if query.newest_first else "id")
+        select = sql.SQL("SELECT * FROM {} WHERE {} ORDER BY {} LIMIT %s").format(
+            self.table, where, order
         )
-        select = sql.SQL("SELECT * FROM {} WHERE {} ORDER BY id LIMIT %s").format(self.table, where)
         with pooled_connection(self.pool) as connection:
-            rows = connection.execute(select, [v for _, _, v in conditions] + [query.limit])
+            rows = connection.execute(select, [*values, query.limit])
             return [AccessRecord.from_row(r) for r in rows.fetchall()]
 
     def close(self) -> None:

@@ -26,7 +26,8 @@ def _days(since: str, as_of: datetime) -> int:
 def family_waitlist(
     view: DocumentView, as_of: datetime, municipality: str | None = None, team: str | None = None
 ) -> list[dict[str, Any]]:
-    """Families waiting for a coach, by priority then date placed."""
+    """Families waiting for a coach, by priority, date placed and case id (a stable
+    order to page through)."""
     rows = view.select_rows(RowFilter(kind="family", municipality=municipality, team=team))
     families = []
     for row in rows:
@@ -47,7 +48,7 @@ def family_waitlist(
                 "consent_in_force": doc["consent_in_force"],
             }
         )
-    return sorted(families, key=lambda f: (f["priority"], f["placed_at"]))
+    return sorted(families, key=lambda f: (f["priority"], f["placed_at"], f["case_id"]))
 
 
 def provider_waitlist(

@@ -14,6 +14,7 @@ must not silently answer everything.
 (No `from __future__ import annotations`: FastAPI reads the dependencies' annotations.)"""
 
 import base64
+import bisect
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +38,24 @@ CursorQuery = Annotated[
     str | None,
     Query(max_length=2000, description="The next page: the cursor of the previous `next` URL."),
 ]
+
+EVERY_QUERY = frozenset({"position"})
+"""Query parameters every read takes, declared or not: `?position=` (read your writes) is
+sent by clients with any GET; a read from the store itself (history, access log) is
+current anyway."""
+
+PAGED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A page of the list",
+        "headers": {
+            "Link": {
+                "description": 'The next page: `<URL>; rel="next"`; absent on the last page',
+                "schema": {"type": "string"},
+            }
+        },
+    }
+}
+"""The `responses` of a paged route: documents its `Link` header."""
 
 
 def _invalid(name: str, message: str) -> RequestValidationError:
@@ -80,20 +99,19 @@ class Page(Generic[Item]):
 def page_of(
     ordered: Sequence[Item], key: Callable[[Item], SortKey], after: SortKey | None, limit: int
 ) -> Page[Item]:
-    """A page of items already in `key` order: those after `after`, at most `limit`."""
+    """A page of items already in `key` order: those after `after` (found by bisection),
+    at most `limit`."""
     start = 0
     if after is not None:
-        start = next(
-            (i for i, item in enumerate(ordered) if _after(key(item), after)), len(ordered)
-        )
+        start = bisect.bisect_right(ordered, _comparable(after), key=lambda i: _comparable(key(i)))
     items = list(ordered[start : start + limit])
     more = start + limit < len(ordered)
     return Page(items, key(items[-1]) if more and items else None)
 
 
-def _after(key: SortKey, after: SortKey) -> bool:
+def _comparable(key: SortKey) -> tuple[tuple[bool, Any], ...]:
     """Sort keys compare as tuples, None before any value (so a missing date sorts first)."""
-    return tuple((v is not None, v) for v in key) > tuple((v is not None, v) for v in after)
+    return tuple((v is not None, v) for v in key)
 
 
 def next_url(
@@ -111,12 +129,13 @@ def next_url(
 
 
 def reject_unknown_query(request: Request) -> None:
-    """A dependency: 422 naming each query parameter the route does not declare."""
+    """A dependency: 422 naming each query parameter the route does not declare (other
+    than those of `EVERY_QUERY`)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    known = {param.alias for param in _query_params(dependant)}
+    known = EVERY_QUERY | {param.alias for param in _query_params(dependant)}
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise RequestValidationError(

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from application.settings import Settings
 from interfaces.http.routers import coordination
 from interfaces.http.worker_threads import in_worker_thread
 from interfaces.pages import overview_memo
@@ -32,16 +31,13 @@ async def waitlist_page(
     request: Request, signed: SignedIn, gemeente: Filter = None, team: Filter = None
 ) -> Response:
     """Families waiting for a coach: priority, days waiting, contact overdue."""
-    settings: Settings = request.app.state.settings
     found: dict[str, Any] = await in_worker_thread(
         request,
-        coordination.waitlist,
+        coordination.waitlist_in_scope,
         request,
         signed.user,
-        settings,
         _blank(gemeente),
         _blank(team),
-        None,
     )
     return render(
         request,

@@ -65,9 +65,7 @@ def overview(
     memo: Memo = request.app.state.page_memo
     found: dict[str, Any] = memo.get(
         key,
-        lambda: coordination.coordination_overview(
-            request, user, settings, municipality, team, None
-        ),
+        lambda: coordination.overview_in_scope(request, user, municipality, team),
     )
     return found
 
@@ -80,6 +78,6 @@ def caseload(
     key = ("caseload", *scope_key(request, user, municipality, None))
     memo: Memo = request.app.state.page_memo
     found: dict[str, Any] = memo.get(
-        key, lambda: coordination.caseload(request, user, settings, municipality, None)
+        key, lambda: coordination.caseload_in_scope(request, user, municipality)
     )
     return found

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -32,6 +33,7 @@ IN_DUTCH = {
 }
 """Refusals said the same way whatever the API's detail (which may be English). A 409 or
 422 keeps its detail: it names the rule."""
+OUTSIDE_SCOPE = "Kies een gemeente en team binnen uw eigen werkgebied."
 NOT_YOURS = "Deze pagina of handeling hoort niet bij uw rol."
 DONE_FAMILY = {"ingetrokken": "Uw toestemming is ingetrokken."}
 
@@ -168,6 +170,8 @@ def html_errors(
             return error_page(request, error.status, error.title, error.detail, error.headers)
         except (DomainError, ConcurrentChangeError) as error:
             return error_page(request, 409, "Dat kan niet", labels.rule_in_dutch(error))
+        except RequestValidationError:  # the API's 422: a place outside the user's scope
+            return error_page(request, 422, "Buiten uw werkgebied", OUTSIDE_SCOPE)
 
     return shown
 

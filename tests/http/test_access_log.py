@@ -335,29 +335,29 @@ def test_the_access_log_answers_401_without_a_token(api: Api) -> None:
     assert response.headers["content-type"] == PROBLEM_JSON
 
 
-def test_the_access_log_is_filtered_by_case_subject_organisation_and_period(
+def test_the_access_log_is_filtered_by_case_reader_and_period_newest_first(
     api: Api, logged: tuple[FamilyCase, FamilyCase, list[Logged]]
 ) -> None:
     first, second, (r1, r2, r3, r4, r5) = logged
     officer = PRIVACY_OFFICER
-    assert log_via_api(api, officer) == [r1, r2, r3, r4, r5]
-    assert log_via_api(api, officer, case_id=first.case_id) == [r1, r2, r3]
-    assert log_via_api(api, officer, case_id=second.case_id) == [r4, r5]
+    assert log_via_api(api, officer) == [r5, r4, r3, r2, r1]
+    assert log_via_api(api, officer, case_id=first.case_id) == [r3, r2, r1]
+    assert log_via_api(api, officer, case_id=second.case_id) == [r5, r4]
     assert log_via_api(api, officer, case_id=str(uuid4())) == []
-    assert log_via_api(api, officer, subject=COORDINATOR.subject) == [r1, r5]
+    assert log_via_api(api, officer, subject=COORDINATOR.subject) == [r5, r1]
     assert log_via_api(api, officer, subject=partner(GGZ).subject) == [r3]
-    assert log_via_api(api, officer, organisation="cjg-den-haag") == [r1, r2, r5]
+    assert log_via_api(api, officer, organisation="cjg-den-haag") == [r5, r2, r1]
     assert log_via_api(api, officer, organisation=GGZ) == [r3]
     assert log_via_api(api, officer, organisation=SCHOOL) == []
-    assert log_via_api(api, officer, since=r2.at.isoformat()) == [r2, r3, r4, r5]
-    assert log_via_api(api, officer, until=r4.at.isoformat()) == [r1, r2, r3]  # until: before
+    assert log_via_api(api, officer, since=r2.at.isoformat()) == [r5, r4, r3, r2]
+    assert log_via_api(api, officer, until=r4.at.isoformat()) == [r3, r2, r1]  # until: before
     period = {"since": r2.at.isoformat(), "until": r4.at.isoformat()}
-    assert log_via_api(api, officer, **period) == [r2, r3]
+    assert log_via_api(api, officer, **period) == [r3, r2]
     later = (r5.at + timedelta(seconds=1)).isoformat()
     assert log_via_api(api, officer, since=later) == []
     both = {"case_id": first.case_id, "organisation": "cjg-den-haag"}
-    assert log_via_api(api, officer, **both) == [r1, r2]
-    assert log_via_api(api, officer, limit=2) == [r1, r2]
+    assert log_via_api(api, officer, **both) == [r2, r1]
+    assert log_via_api(api, officer, limit=2) == [r5, r4]
 
 
 def test_an_access_log_period_needs_a_timezone(
@@ -382,7 +382,7 @@ def test_those_caring_for_the_family_see_who_read_its_file(
             Logged(r["subject"], r["case_id"], datetime.fromisoformat(r["at"]))
             for r in response.json()
         ]
-        assert shown == [r1, r2, r3]
+        assert shown == [r3, r2, r1]
         assert not markers_in(response)
 
 

@@ -70,11 +70,27 @@ def test_an_analyst_of_a_municipality_sees_only_its_cases(
     body = melding_json(municipality="rotterdam")
     position = client.post("/v1/cases", json=body, headers=auth(rotterdam)).json()["position"]
     of_rotterdam = User("analyst-2", "gemeente-rotterdam", frozenset({Role.ANALYST}), "rotterdam")
-    asked = {**PERIOD, "position": position, "municipality": "den-haag"}
+    asked = {**PERIOD, "position": position}
     response = client.get("/v1/reports/monitor", params=asked, headers=auth(of_rotterdam))
     assert response.status_code == 200
     assert meldingen(response.json()) == 1
     assert response.json()["parameters"]["municipality"] == "rotterdam"
+    own = {**asked, "municipality": "rotterdam"}
+    response = client.get("/v1/reports/monitor", params=own, headers=auth(of_rotterdam))
+    assert response.status_code == 200 and meldingen(response.json()) == 1
+
+
+@ON_SQLITE
+def test_an_analyst_asking_for_another_municipality_is_refused_not_answered_for_their_own(
+    client: TestClient, auth: Headers
+) -> None:
+    of_rotterdam = User("analyst-2", "gemeente-rotterdam", frozenset({Role.ANALYST}), "rotterdam")
+    asked = {**PERIOD, "municipality": "den-haag"}
+    response = client.get("/v1/reports/monitor", params=asked, headers=auth(of_rotterdam))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == ["query.municipality"]
+    assert "outside your scope" in response.json()["detail"]
 
 
 @ON_SQLITE

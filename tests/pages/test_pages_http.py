@@ -159,3 +159,14 @@ def test_a_form_the_api_model_refuses_is_shown_again_with_what_is_wrong(
     csrf = sign_in(client, wie="coordinator-centrum")
     answer = client.post(f"/dossiers/{case_id}/wachtlijst", data={"csrf": csrf, "priority": "9"})
     assert answer.status_code == 422 and "priority" in answer.text
+
+
+def test_a_place_outside_the_coordinators_own_is_refused_on_a_page_as_in_the_api(
+    client: TestClient, case_id: str
+) -> None:
+    sign_in(client, wie="coordinator-den-haag")
+    for path in ("/overzicht", "/wachtlijst", "/caseload"):
+        page = client.get(path, params={"gemeente": "utrecht"})
+        assert page.status_code == 422, path
+        assert "binnen uw eigen werkgebied" in page.text and case_id not in page.text
+        assert client.get(path, params={"gemeente": "den-haag"}).status_code == 200

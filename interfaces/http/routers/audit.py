@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from application.case_view_models import HistoryOut
@@ -17,12 +17,15 @@ from application.replay import ReplayMode, replay
 from domain.authorization import Role, is_coordinating, is_the_coach
 from interfaces.http.deps import CasesDep, UserDep, readable_case
 from interfaces.http.moment_query import AsOfQuery
+from interfaces.http.paging import reject_unknown_query
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import reader_of, record_read
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.inspection_report import result_dict
 
-router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    tags=["audit"], responses=PROBLEM_RESPONSES, dependencies=[Depends(reject_unknown_query)]
+)
 
 
 @router.get(

@@ -1,11 +1,13 @@
-"""The coordination point's views: waitlists, the overview with signals, caseloads."""
+"""The coordination point's views: waitlists, the overview with signals, caseloads; each
+paged and filtered by the one contract of `interfaces.http.paging`. The pages call the
+`*_in_scope` functions, which answer the whole list of a scope."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from domain.authorization import (
     CoordinationScope,
@@ -22,6 +24,16 @@ from interfaces.http.deps import (
     readable_case,
     wait_until,
 )
+from interfaces.http.list_filters import OverviewFilters, WaitlistFilters
+from interfaces.http.paging import (
+    PAGED,
+    CursorQuery,
+    LimitQuery,
+    decode_cursor,
+    next_url,
+    page_of,
+    reject_unknown_query,
+)
 from interfaces.http.problems import ProblemError
 from interfaces.http.schemas.common import PROBLEM_RESPONSES, OneLine
 from interfaces.http.schemas.coordination import (
@@ -30,13 +42,20 @@ from interfaces.http.schemas.coordination import (
     OverviewOut,
     WaitlistOut,
 )
+from interfaces.http.scope_query import narrowed, within
 from interfaces.http.views import Views
 from projections import queries
 from projections.signals import SignalSettings
 from projections.view import DocumentView, RowFilter
 
-router = APIRouter(prefix="/v1", tags=["coordination"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/v1",
+    tags=["coordination"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(reject_unknown_query)],
+)
 Place = Annotated[str | None, OneLine, Query(max_length=64)]
+Text = Annotated[str | None, OneLine]
 
 
 def view_of(request: Request, name: str, position: int | None, timeout: float) -> DocumentView:
@@ -58,16 +77,11 @@ def view_of(request: Request, name: str, position: int | None, timeout: float) -
 
 
 def scoped(user: User, municipality: str | None, team: str | None) -> CoordinationScope:
-    """The user's scope, narrowed further by the filters they asked for."""
+    """The user's scope, narrowed further by the filters they asked for: 403 for a user
+    who sees no coordination, 422 for a filter outside the scope."""
     if not may_see_coordination(user):
         raise ProblemError(403, "Forbidden", "your roles do not include coordination views")
-    own = coordination_scope(user)
-    return CoordinationScope(
-        municipality=own.municipality if own.municipality is not None else municipality,
-        team=own.team if own.team is not None else team,
-        coach=own.coach,
-        coach_organisation=own.coach_organisation,
-    )
+    return narrowed(coordination_scope(user), municipality, team)
 
 
 def coach_fields(scope: CoordinationScope) -> tuple[tuple[str, str], ...]:
@@ -81,25 +95,59 @@ def not_for_coaches(scope: CoordinationScope, what: str) -> None:
         raise ProblemError(403, "Forbidden", f"{what} are for coordinators and managers")
 
 
-@router.get("/waitlist", response_model=WaitlistOut)
-def waitlist(
+def waitlist_in_scope(
     request: Request,
-    user: UserDep,
-    settings: SettingsDep,
-    municipality: Place = None,
-    team: Place = None,
-    position: PositionQuery = None,
+    user: User,
+    municipality: str | None,
+    team: str | None,
+    filters: WaitlistFilters | None = None,
+    position: int | None = None,
 ) -> dict[str, Any]:
-    """Families waiting for a coach, and referrals waiting at providers."""
+    """The whole waitlist of the user's scope: families (filtered) and providers."""
+    filters = filters or WaitlistFilters()
     scope = scoped(user, municipality, team)
     not_for_coaches(scope, "waitlists")
+    settings = request.app.state.settings
     view = view_of(request, "waitlist", position, settings.wait_timeout_seconds)
     now = request.app.state.cases.clock.now()
+    families = queries.family_waitlist(view, now, scope.municipality, scope.team)
     return {
         "as_of": now,
-        "families": queries.family_waitlist(view, now, scope.municipality, scope.team),
+        "families": [f for f in families if filters.keeps(f)],
         "providers": queries.provider_waitlist(view, now, scope.municipality, scope.team),
     }
+
+
+@router.get("/waitlist", response_model=WaitlistOut, responses=PAGED)
+def waitlist(
+    request: Request,
+    response: Response,
+    user: UserDep,
+    municipality: Place = None,
+    team: Place = None,
+    priority: Annotated[int | None, Query(ge=1, le=5, description="1 is the most urgent")] = None,
+    contact_overdue: bool | None = None,
+    min_days_waiting: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """Families waiting for a coach (paged, by priority, date placed, case id), and
+    referrals waiting at providers (not paged: given whole on every page)."""
+    filters = WaitlistFilters(priority, contact_overdue, min_days_waiting)
+    asked = {"municipality": municipality, "team": team, **filters.as_query()}
+    after = decode_cursor(cursor, asked)
+    found = waitlist_in_scope(request, user, municipality, team, filters, position)
+    page = page_of(found["families"], family_key, after, limit)
+    return {
+        **found,
+        "families": page.items,
+        "next": next_url(request, response, page.next_after, asked),
+    }
+
+
+def family_key(family: dict[str, Any]) -> tuple[Any, ...]:
+    return (family["priority"], family["placed_at"], family["case_id"])
 
 
 def _overview(request: Request, settings: Any, where: RowFilter) -> list[dict[str, Any]]:
@@ -115,21 +163,25 @@ def _overview(request: Request, settings: Any, where: RowFilter) -> list[dict[st
     return queries.overview(view, now, settings.periods_for, signal_settings, where, remembered)
 
 
-@router.get("/overview", response_model=OverviewOut, response_model_exclude_unset=True)
-def coordination_overview(
+def overview_in_scope(
     request: Request,
-    user: UserDep,
-    settings: SettingsDep,
-    municipality: Place = None,
-    team: Place = None,
-    position: PositionQuery = None,
+    user: User,
+    municipality: str | None,
+    team: str | None,
+    filters: OverviewFilters | None = None,
+    position: int | None = None,
 ) -> dict[str, Any]:
-    """Open cases: regisseur, involved parties and tasks, plan, referrals, signals."""
+    """The whole overview of the user's scope, filtered, ordered by case id."""
+    filters = filters or OverviewFilters()
     scope = scoped(user, municipality, team)
+    settings = request.app.state.settings
     view_of(request, "overview", position, settings.wait_timeout_seconds)
+    coach = within(scope.coach, filters.coach, "coach")
     own = () if scope.coach is None else coach_fields(scope)
-    where = RowFilter(municipality=scope.municipality, team=scope.team, doc=own)
-    cases = _overview(request, settings, where)
+    stored = OverviewFilters(coach=coach, status=filters.status).stored()
+    fields = tuple(dict((*own, *stored)).items())
+    where = RowFilter(municipality=scope.municipality, team=scope.team, doc=fields)
+    cases = [c for c in _overview(request, settings, where) if filters.keeps(c)]
     if scope.coach is not None:
         cases = [
             c
@@ -137,6 +189,43 @@ def coordination_overview(
             if c["coach"] == scope.coach and c["coach_organisation"] == scope.coach_organisation
         ]
     return {"as_of": request.app.state.cases.clock.now(), "cases": cases}
+
+
+@router.get(
+    "/overview", response_model=OverviewOut, response_model_exclude_unset=True, responses=PAGED
+)
+def coordination_overview(
+    request: Request,
+    response: Response,
+    user: UserDep,
+    municipality: Place = None,
+    team: Place = None,
+    signal: Annotated[
+        Text, Query(max_length=64, description="cases showing this signal, e.g. no_coach")
+    ] = None,
+    coach: Annotated[Text, Query(max_length=64, description="cases with this regisseur")] = None,
+    status: Annotated[
+        Text, Query(max_length=64, description="open, or closed (an erasure to carry out)")
+    ] = None,
+    destination: Annotated[
+        Text, Query(max_length=64, description="cases with an open referral there")
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """Open cases (paged, by case id): regisseur, involved parties and tasks, plan,
+    referrals, signals."""
+    filters = OverviewFilters(signal, coach, status, destination)
+    asked = {"municipality": municipality, "team": team, **filters.as_query()}
+    after = decode_cursor(cursor, asked)
+    found = overview_in_scope(request, user, municipality, team, filters, position)
+    page = page_of(found["cases"], lambda c: (c["case_id"],), after, limit)
+    return {
+        **found,
+        "cases": page.items,
+        "next": next_url(request, response, page.next_after, asked),
+    }
 
 
 @router.get(
@@ -162,21 +251,39 @@ def case_overview(
     return found[0]
 
 
-@router.get("/caseload", response_model=CaseloadOut)
-def caseload(
-    request: Request,
-    user: UserDep,
-    settings: SettingsDep,
-    municipality: Place = None,
-    position: PositionQuery = None,
+def caseload_in_scope(
+    request: Request, user: User, municipality: str | None, position: int | None = None
 ) -> dict[str, Any]:
-    """Open cases per coach against the norm per full-time coach."""
+    """Every coach's caseload in the user's scope, by coach."""
     scope = scoped(user, municipality, None)
     not_for_coaches(scope, "caseloads")
+    settings = request.app.state.settings
     view = view_of(request, "overview", position, settings.wait_timeout_seconds)
     return {
         "norm_per_fte": settings.caseload_norm_per_fte,
         "coaches": queries.caseload(
             view, settings.fte_of, settings.caseload_norm_per_fte, scope.municipality, scope.team
         ),
+    }
+
+
+@router.get("/caseload", response_model=CaseloadOut, responses=PAGED)
+def caseload(
+    request: Request,
+    response: Response,
+    user: UserDep,
+    municipality: Place = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """Open cases per coach against the norm per full-time coach (paged, by coach)."""
+    asked = {"municipality": municipality}
+    after = decode_cursor(cursor, asked)
+    found = caseload_in_scope(request, user, municipality, position)
+    page = page_of(found["coaches"], lambda c: (c["coach"],), after, limit)
+    return {
+        **found,
+        "coaches": page.items,
+        "next": next_url(request, response, page.next_after, asked),
     }

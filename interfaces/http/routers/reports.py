@@ -7,20 +7,27 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from domain.authorization import may_read_reports, report_scope
 from interfaces.http.deps import PositionQuery, SettingsDep, UserDep
+from interfaces.http.paging import reject_unknown_query
 from interfaces.http.problems import ProblemError
 from interfaces.http.routers.coordination import Place, view_of
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
 from interfaces.http.schemas.coordination import MonitorOut
+from interfaces.http.scope_query import narrowed
 from interfaces.report_formats import render
 from projections.monitor import MonitorOptions, monitor
 from projections.report_period import ReportPeriod
 from projections.report_table import suppress_small_cells
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/v1/reports",
+    tags=["reports"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(reject_unknown_query)],
+)
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "md": "text/markdown"}
 REPORT_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
@@ -61,7 +68,7 @@ def monitor_report(
     """The monitor for a period: inflow, time spent, problems, referrals, waits, closures."""
     if not may_read_reports(user):
         raise ProblemError(403, "Forbidden", "reports are for analysts")
-    scope = report_scope(user)
+    scope = narrowed(report_scope(user), municipality, team)
     try:
         period = ReportPeriod(first_day, last_day, settings.report_timezone)
     except ValueError as error:
@@ -69,8 +76,8 @@ def monitor_report(
     view = view_of(request, "report", position, settings.wait_timeout_seconds)
     options = MonitorOptions(
         period,
-        scope.municipality if scope.municipality is not None else municipality,
-        scope.team if scope.team is not None else team,
+        scope.municipality,
+        scope.team,
         outlier_fence=Decimal(str(outlier_fence)),
         return_days=return_days,
         norm_per_fte=settings.caseload_norm_per_fte,

@@ -44,6 +44,13 @@ class DestinationWaitOut(BaseModel):
     median_days: float
 
 
+NEXT = Field(
+    None,
+    description="The next page's URL (also in the `Link` header); null on the last page",
+    examples=["/v1/overview?limit=50&cursor=eyJhZnRlciI6..."],
+)
+
+
 class ProviderWaitlistOut(BaseModel):
     referrals: list[ProviderReferralOut]
     by_destination: list[DestinationWaitOut]
@@ -51,8 +58,11 @@ class ProviderWaitlistOut(BaseModel):
 
 class WaitlistOut(BaseModel):
     as_of: datetime
-    families: list[FamilyWaitingOut] = Field(description="by priority, then longest waiting")
-    providers: ProviderWaitlistOut
+    families: list[FamilyWaitingOut] = Field(
+        description="paged: by priority, then longest waiting, then case id"
+    )
+    providers: ProviderWaitlistOut = Field(description="not paged: whole on every page")
+    next: str | None = NEXT
 
 
 class SignalOut(BaseModel):
@@ -126,7 +136,8 @@ class CaseOverviewOut(BaseModel):
 
 class OverviewOut(BaseModel):
     as_of: datetime
-    cases: list[CaseOverviewOut]
+    cases: list[CaseOverviewOut] = Field(description="paged: by case id")
+    next: str | None = NEXT
 
 
 class CoachLoadOut(BaseModel):
@@ -139,7 +150,8 @@ class CoachLoadOut(BaseModel):
 
 class CaseloadOut(BaseModel):
     norm_per_fte: float
-    coaches: list[CoachLoadOut]
+    coaches: list[CoachLoadOut] = Field(description="paged: by coach")
+    next: str | None = NEXT
 
 
 class MonitorTableOut(BaseModel):
