@@ -30,6 +30,14 @@ def open_case_on(app: CaseApplication, opened: datetime, *, answered: bool) -> U
     return case_id
 
 
+def coached_case_on(app: CaseApplication, opened: datetime) -> UUID:
+    """A case with a coach from two days after it opened: active help, never due."""
+    case_id = open_case_on(app, opened, answered=True)
+    coach = AssignCoach(coach="coach-anna", organisation="cjg-den-haag")
+    app.execute(case_id, COACH, coach, occurred_at=opened + timedelta(days=2))
+    return case_id
+
+
 def test_the_job_closes_only_cases_inactive_for_the_period(
     app: CaseApplication, clock: FixedClock
 ) -> None:
@@ -37,13 +45,7 @@ def test_the_job_closes_only_cases_inactive_for_the_period(
     quiet = open_case_on(app, start, answered=True)
     still_asking = open_case_on(app, start, answered=False)
     recently_quiet = open_case_on(app, clock.now() - timedelta(days=30), answered=True)
-    coached = open_case_on(app, start, answered=True)
-    app.execute(
-        coached,
-        COACH,
-        AssignCoach(coach="coach-anna", organisation="cjg-den-haag"),
-        occurred_at=start + timedelta(days=2),
-    )
+    coached = coached_case_on(app, start)
 
     closed = close_inactive_cases(app, clock.now())
 
@@ -145,20 +147,8 @@ def test_the_overview_names_every_case_the_job_would_close(
     quiet = open_case_on(app, start, answered=True)
     open_case_on(app, start, answered=False)
     open_case_on(app, clock.now() - timedelta(days=30), answered=True)
-    coached = open_case_on(app, start, answered=True)
-    app.execute(
-        coached,
-        COACH,
-        AssignCoach(coach="coach-anna", organisation="cjg-den-haag"),
-        occurred_at=start + timedelta(days=2),
-    )
-    coaching_ended = open_case_on(app, start, answered=True)
-    app.execute(
-        coaching_ended,
-        COACH,
-        AssignCoach(coach="coach-anna", organisation="cjg-den-haag"),
-        occurred_at=start + timedelta(days=2),
-    )
+    coached_case_on(app, start)
+    coaching_ended = coached_case_on(app, start)
     app.execute(
         coaching_ended,
         COACH,

@@ -32,13 +32,11 @@ from interfaces.http.paging import (
 )
 from interfaces.http.problems import ProblemError
 from interfaces.http.read_log import reader_of, record_read
-from interfaces.http.routers.coordination import view_of
+from interfaces.http.routers.coordination import overview_entries, view_of
 from interfaces.http.schemas.common import PROBLEM_RESPONSES, Name, OneLine
-from projections import queries
 from projections.case_index import CaseIndexProjection
 from projections.case_index_view import CaseIndexView, CaseQuery
 from projections.projection import moment as stored
-from projections.signals import SignalSettings
 from projections.view import RowFilter
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=PROBLEM_RESPONSES)
@@ -120,17 +118,8 @@ def with_signal(
     """The cases in scope that show `signal` now: computed from the overview's entries,
     as `GET /v1/overview` does (signals depend on the moment and on settings, so they
     are no column of the index)."""
-    signal_settings = SignalSettings(
-        settings.plan_due_days,
-        settings.referral_wait_days,
-        settings.closure_warning_days,
-        settings.erasure_warning_days,
-    )
-    view = request.app.state.views.opened["overview"].view
-    now = request.app.state.cases.clock.now()
     where = RowFilter(municipality=scope.municipality, team=scope.team, current=True)
-    remembered = request.app.state.overview_entries  # only changed cases are computed
-    found = queries.overview(view, now, settings.periods_for, signal_settings, where, remembered)
+    found = overview_entries(request, settings, where)
     return tuple(
         entry["case_id"]
         for entry in found

@@ -150,7 +150,9 @@ def family_key(family: dict[str, Any]) -> tuple[Any, ...]:
     return (family["priority"], family["placed_at"], family["case_id"])
 
 
-def _overview(request: Request, settings: Any, where: RowFilter) -> list[dict[str, Any]]:
+def overview_entries(request: Request, settings: Any, where: RowFilter) -> list[dict[str, Any]]:
+    """The overview's entries of the rows `where` picks, with their signals as of now
+    (only cases changed since the last read are computed again)."""
     signal_settings = SignalSettings(
         settings.plan_due_days,
         settings.referral_wait_days,
@@ -181,7 +183,7 @@ def overview_in_scope(
     stored = OverviewFilters(coach=coach, status=filters.status).stored()
     fields = tuple(dict((*own, *stored)).items())
     where = RowFilter(municipality=scope.municipality, team=scope.team, doc=fields)
-    cases = [c for c in _overview(request, settings, where) if filters.keeps(c)]
+    cases = [c for c in overview_entries(request, settings, where) if filters.keeps(c)]
     if scope.coach is not None:
         cases = [
             c
@@ -243,7 +245,7 @@ def case_overview(
     readable_case(cases, user, case_id)
     scoped(user, None, None)
     view_of(request, "overview", position, settings.wait_timeout_seconds)
-    found = _overview(request, settings, RowFilter(case_id=str(case_id)))
+    found = overview_entries(request, settings, RowFilter(case_id=str(case_id)))
     if not found:
         raise ProblemError(
             404, "Not found", f"case {case_id} is not in the overview (closed, nothing outstanding)"
