@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg.sql import SQL, Composable, Composed, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier, Literal
 from psycopg.types.json import Jsonb
 
 from projections.view import DocumentView, EncodedRow, RowFilter, ViewRow
@@ -213,30 +214,80 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         query = self._sql(
             "SELECT key, case_id, municipality, team, kind, doc::text AS doc FROM {rows}"
         )
+        order = SQL(", ").join([*map(_value_of, where.order), SQL("key")])
+        parts: list[Composable] = [query, conditions]
+        if where.after is not None:
+            marks = SQL(", ").join([*(SQL("%s::jsonb") for _ in where.order), SQL("%s")])
+            parts.append(SQL(" AND ({}) > ({})").format(order, marks))
+            *fields, key = where.after
+            values += [*(Jsonb(v) for v in fields), key]
+        parts += [SQL(" ORDER BY "), order]
+        if where.limit is not None:
+            parts.append(SQL(" LIMIT %s"))
+            values.append(where.limit)
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(Composed([query, conditions, SQL(" ORDER BY key")]), values)
+            curs.execute(Composed(parts), values)
             return [EncodedRow(**r) for r in curs.fetchall()]
 
     def count_by(self, where: RowFilter, field: str) -> dict[str, int]:
+        if where.limit is not None:
+            return self._count_page(where, field, where.limit)
         conditions, values = self._conditions(where)
-        query = self._sql("SELECT doc ->> %s AS value, count(*) AS n FROM {rows}")
+        query = SQL("SELECT {} AS value, count(*) AS n FROM {}").format(
+            _text_of(field), self._sql("{rows}")
+        )
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(Composed([query, conditions, SQL(" GROUP BY value")]), [field, *values])
+            curs.execute(Composed([query, conditions, SQL(" GROUP BY value")]), values)
             return {r["value"]: r["n"] for r in curs.fetchall() if r["value"] is not None}
 
+    def _count_page(self, where: RowFilter, field: str, limit: int) -> dict[str, int]:
+        """The next `limit` values after `where.after`, each found by one step through the
+        index on the field (a recursive skip scan), each counted by an index range."""
+        conditions, values = self._conditions(replace(where, after=None, limit=None))
+        rows, value = self._sql("{rows}"), _text_of(field)
+        first_after = SQL("{} > %s" if where.after else "{} IS NOT NULL").format(value)
+        statement = SQL(
+            "WITH RECURSIVE found(value, depth) AS ("
+            "(SELECT {value}, 1 FROM {rows}{conditions} AND {first} ORDER BY {value} LIMIT 1)"
+            " UNION ALL SELECT (SELECT {value} FROM {rows}{conditions} AND {value} > found.value"
+            " ORDER BY {value} LIMIT 1), depth + 1 FROM found"
+            " WHERE found.value IS NOT NULL AND depth < %s)"
+            " SELECT value, (SELECT count(*) FROM {rows}{conditions} AND {value} = found.value)"
+            " AS n FROM found WHERE value IS NOT NULL"
+        ).format(value=value, rows=rows, conditions=conditions, first=first_after)
+        first = [*values, *(where.after or ())]
+        params = [*first, *values, limit, *values]
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            return {r["value"]: r["n"] for r in curs.fetchall()}
+
     @staticmethod
-    def _conditions(where: RowFilter) -> tuple[Composable, list[str]]:
-        """The filter as a WHERE clause (empty for none) and its values."""
-        clauses = where.clauses()
-        conditions: list[Composable] = [
-            SQL("{} = %s").format(Identifier(name)) for name, _ in clauses
-        ]
-        values: list[str] = [value for _, value in clauses]
+    def _conditions(where: RowFilter) -> tuple[Composable, list[Any]]:
+        """The filter as a WHERE clause (` WHERE TRUE` for none) and its values. The kind
+        and the document's field names are literals: a partial index on a kind, or an
+        index on a field, is only used for a query that names them."""
+        conditions: list[Composable] = [SQL("TRUE")]
+        values: list[Any] = []
+        for name, value in where.clauses():
+            if name == "kind":
+                conditions.append(SQL("kind = {}").format(Literal(value)))
+            else:
+                conditions.append(SQL("{} = %s").format(Identifier(name)))
+                values.append(value)
         for field, value in where.doc:
-            conditions.append(SQL("doc ->> %s = %s"))
-            values += [field, value]
+            conditions.append(SQL("{} = %s").format(_text_of(field)))
+            values.append(value)
         if where.current:
             conditions.append(CURRENT)
-        if not conditions:
-            return SQL(""), values
         return Composed([SQL(" WHERE "), SQL(" AND ").join(conditions)]), values
+
+
+def _text_of(field: str) -> Composable:
+    """A top-level document field as text (what equality filters compare)."""
+    return SQL("(doc ->> {})").format(Literal(field))
+
+
+def _value_of(field: str) -> Composable:
+    """A top-level document field as a JSON value (what pages are ordered by: numbers as
+    numbers)."""
+    return SQL("(doc -> {})").format(Literal(field))

@@ -4,16 +4,19 @@ the moment asked, so the stored rows never go stale."""
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.periods import CasePeriods
 from projections.overview_entries import OverviewEntries
 from projections.signals import SignalSettings, signals_for
-from projections.view import DocumentView, RowFilter
+from projections.view import DocumentView, EncodedRow, RowFilter
+
+Item = TypeVar("Item")
 
 CONTACT_INTERVAL = timedelta(days=14)
 """A waiting family is contacted every 2 weeks (000 §5.2.4)."""
@@ -28,27 +31,75 @@ def family_waitlist(
 ) -> list[dict[str, Any]]:
     """Families waiting for a coach, by priority, date placed and case id (a stable
     order to page through)."""
-    rows = view.select_rows(RowFilter(kind="family", municipality=municipality, team=team))
-    families = []
-    for row in rows:
-        doc = row.doc
-        last = doc["last_contact_at"] or doc["placed_at"]
-        families.append(
-            {
-                "case_id": row.case_id,
-                "municipality": row.municipality,
-                "team": row.team,
-                "priority": doc["priority"],
-                "urgency": doc["urgency"],
-                "placed_at": doc["placed_at"],
-                "days_waiting": _days(doc["placed_at"], as_of),
-                "contacts": doc["contacts"],
-                "last_contact_at": doc["last_contact_at"],
-                "contact_overdue": as_of - datetime.fromisoformat(last) > CONTACT_INTERVAL,
-                "consent_in_force": doc["consent_in_force"],
-            }
-        )
-    return sorted(families, key=lambda f: (f["priority"], f["placed_at"], f["case_id"]))
+    where = RowFilter(kind="family", municipality=municipality, team=team, order=QUEUE)
+    return [_family(row, as_of) for row in view.select_encoded(where)]
+
+
+def family_waitlist_page(
+    view: DocumentView, as_of: datetime, where: RowFilter, page: PageAsked
+) -> list[dict[str, Any]]:
+    """A page of the families waiting in the place of `where` (and one more, if more
+    follow), after the (priority, date placed, case id) `page.after`: read through the
+    index of the waitlist's order, not the whole list."""
+    queue = replace(where, kind="family", order=QUEUE)
+    after = page.after
+    if after is not None:
+        priority, placed_at, case_id = after
+        after = (priority, placed_at, f"family:{case_id}")
+
+    def families(rows: list[EncodedRow]) -> list[dict[str, Any]]:
+        return [_family(row, as_of) for row in rows]
+
+    return read_page(view, queue, after, page.limit, families, page.keeps)
+
+
+QUEUE = ("priority", "placed_at")
+"""The waitlist's order (then the case id): the most urgent first, then the longest waiting."""
+
+
+def _family(row: EncodedRow, as_of: datetime) -> dict[str, Any]:
+    doc = json.loads(row.doc)
+    last = doc["last_contact_at"] or doc["placed_at"]
+    return {
+        "case_id": row.case_id,
+        "municipality": row.municipality,
+        "team": row.team,
+        "priority": doc["priority"],
+        "urgency": doc["urgency"],
+        "placed_at": doc["placed_at"],
+        "days_waiting": _days(doc["placed_at"], as_of),
+        "contacts": doc["contacts"],
+        "last_contact_at": doc["last_contact_at"],
+        "contact_overdue": as_of - datetime.fromisoformat(last) > CONTACT_INTERVAL,
+        "consent_in_force": doc["consent_in_force"],
+    }
+
+
+def read_page(
+    view: DocumentView,
+    where: RowFilter,
+    after: tuple[Any, ...] | None,
+    limit: int,
+    compute: Callable[[list[EncodedRow]], list[Item]],
+    keeps: Callable[[Item], bool],
+) -> list[Item]:
+    """Up to `limit + 1` items that `keeps` accepts, computed from the rows of `where` after
+    the keyset `after`, in the view's order (`where.order`, then key). Rows are read in
+    chunks, the first just a page: a filter the database cannot apply (one on what is
+    computed as of now) reads on until the page is full, never the whole scope at once."""
+    found: list[Item] = []
+    size = limit + 1
+    while True:
+        rows = view.select_encoded(replace(where, after=after, limit=size))
+        found += [item for item in compute(rows) if keeps(item)]
+        if len(found) > limit or len(rows) < size:
+            return found[: limit + 1]
+        last = json.loads(rows[-1].doc)
+        after = (*(last.get(field) for field in where.order), rows[-1].key)
+        size = min(4 * size, MAX_CHUNK)
+
+
+MAX_CHUNK = 2000
 
 
 def provider_waitlist(
@@ -89,10 +140,12 @@ def overview(
     signal_settings: SignalSettings,
     where: RowFilter,
     remembered: OverviewEntries | None = None,
+    page: PageAsked | None = None,
 ) -> list[dict[str, Any]]:
     """Open cases with their regisseur, involved parties, plan, referrals and signals; and
-    closed cases with an erasure request still to be carried out (its deadline runs).
-    With `remembered`, as of the minute of `as_of`, and only changed cases computed."""
+    closed cases with an erasure request still to be carried out (its deadline runs), by
+    case id. With `remembered`, as of the minute of `as_of`, and only changed cases
+    computed; with `page`, only a page of them (and one more, if more follow)."""
 
     def entry(
         municipality: str, team: str, doc: dict[str, Any], at: datetime
@@ -113,11 +166,27 @@ def overview(
             "signals": [{"code": s.code, "message": s.message} for s in signals],
         }
 
-    current = replace(where, current=True)
-    if remembered is not None:
-        return remembered.entries(view.select_encoded(current), as_of, entry)
-    found = (entry(r.municipality, r.team, r.doc, as_of) for r in view.select_rows(current))
-    return [e for e in found if e is not None]
+    def entries(rows: list[EncodedRow]) -> list[dict[str, Any]]:
+        if remembered is not None:
+            return remembered.entries(rows, as_of, entry)
+        found = (entry(r.municipality, r.team, json.loads(r.doc), as_of) for r in rows)
+        return [e for e in found if e is not None]
+
+    current = replace(where, kind="case", current=True)
+    if page is None:
+        return entries(view.select_encoded(current))
+    after = None if page.after is None else tuple(page.after)
+    return read_page(view, current, after, page.limit, entries, page.keeps)
+
+
+@dataclass(frozen=True)
+class PageAsked:
+    """A page of a list: its keyset (the sort key of the last item before it), its length,
+    and a filter on the computed items that the database cannot apply."""
+
+    after: tuple[Any, ...] | None
+    limit: int
+    keeps: Callable[[Any], bool] = lambda item: True
 
 
 def caseload(
@@ -126,9 +195,13 @@ def caseload(
     norm_per_fte: int,
     municipality: str | None = None,
     team: str | None = None,
+    page: PageAsked | None = None,
 ) -> list[dict[str, Any]]:
-    """Open cases per coach against the norm (002: 10 per full-time coach)."""
+    """Open cases per coach against the norm (002: 10 per full-time coach), by coach; with
+    `page`, the coaches after `page.after` (a 1-tuple), `page.limit` and one more."""
     where = RowFilter(kind="case", municipality=municipality, team=team, doc=(("status", "open"),))
+    if page is not None:
+        where = replace(where, after=page.after, limit=page.limit + 1)
     counts = view.count_by(where, "coach")
     return [
         {

@@ -15,6 +15,12 @@ from application.settings import Settings
 from projections.case_index import CaseIndexProjection
 from projections.case_index_view import PostgresCaseIndexView, SQLiteCaseIndexView
 from projections.overview import OverviewProjection
+from projections.paged_views import (
+    PostgresOverviewView,
+    PostgresWaitlistView,
+    SQLiteOverviewView,
+    SQLiteWaitlistView,
+)
 from projections.postgres_view import PostgresDocumentView
 from projections.projection import Projection
 from projections.report_facts import ReportFactsProjection
@@ -31,6 +37,8 @@ PROJECTIONS: dict[str, type[Projection]] = {
 }
 VIEW_CLASSES: dict[str, tuple[type[DocumentView], type[DocumentView]]] = {
     CaseIndexProjection.name: (SQLiteCaseIndexView, PostgresCaseIndexView),
+    OverviewProjection.name: (SQLiteOverviewView, PostgresOverviewView),
+    WaitlistProjection.name: (SQLiteWaitlistView, PostgresWaitlistView),
 }
 """Views with storage of their own (SQLite, PostgreSQL); the others are document views."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
@@ -149,33 +150,81 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
 
     def select_encoded(self, where: RowFilter) -> list[EncodedRow]:
         conditions, values = self._conditions(where)
+        order = ", ".join([*map(_value_of, where.order), "key"])
+        if where.after is not None:
+            marks = ", ".join("?" * len(where.after))
+            conditions += f" AND ({order}) > ({marks})"
+            values += list(where.after)
+        limit = ""
+        if where.limit is not None:
+            limit = " LIMIT ?"
+            values.append(where.limit)
         with self.datastore.transaction(commit=False) as c:
             c.execute(
                 f"SELECT key, case_id, municipality, team, kind, doc FROM {self.rows_table}"
-                f"{conditions} ORDER BY key",
+                f"{conditions} ORDER BY {order}{limit}",
                 values,
             )
             return [EncodedRow(*r) for r in c.fetchall()]
 
     def count_by(self, where: RowFilter, field: str) -> dict[str, int]:
+        if where.limit is not None:
+            return self._count_page(where, field, where.limit)
         conditions, values = self._conditions(where)
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT json_extract(doc, ?) AS value, count(*) AS n FROM {self.rows_table}"
+                f"SELECT {_value_of(field)} AS value, count(*) AS n FROM {self.rows_table}"
                 f"{conditions} GROUP BY value",
-                [f"$.{field}", *values],
+                values,
             )
             return {r["value"]: r["n"] for r in c.fetchall() if r["value"] is not None}
 
+    def _count_page(self, where: RowFilter, field: str, limit: int) -> dict[str, int]:
+        """The next `limit` values after `where.after`, each found by one step through the
+        index on the field (a recursive skip scan), each counted by an index range."""
+        conditions, values = self._conditions(replace(where, after=None, limit=None))
+        rows, value = self.rows_table, _value_of(field)
+        first = f"{value} > ?" if where.after else f"{value} IS NOT NULL"
+        statement = (
+            "WITH RECURSIVE found(value, depth) AS ("
+            f"SELECT * FROM (SELECT {value}, 1 FROM {rows}{conditions} AND {first}"
+            f" ORDER BY {value} LIMIT 1)"
+            f" UNION ALL SELECT (SELECT {value} FROM {rows}{conditions} AND {value} > found.value"
+            f" ORDER BY {value} LIMIT 1), depth + 1 FROM found"
+            " WHERE found.value IS NOT NULL AND depth < ?)"
+            f" SELECT value, (SELECT count(*) FROM {rows}{conditions} AND {value} = found.value)"
+            " AS n FROM found WHERE value IS NOT NULL"
+        )
+        params = [*values, *(where.after or ()), *values, limit, *values]
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return {r["value"]: r["n"] for r in c.fetchall()}
+
     @staticmethod
-    def _conditions(where: RowFilter) -> tuple[str, list[str]]:
-        """The filter as a WHERE clause (empty for none) and its values."""
-        clauses = where.clauses()
-        conditions = [f"{name} = ?" for name, _ in clauses]
-        values = [value for _, value in clauses]
+    def _conditions(where: RowFilter) -> tuple[str, list[Any]]:
+        """The filter as a WHERE clause (` WHERE 1` for none) and its values. The kind and
+        the document's field names are literals: a partial index on a kind, or an index on
+        a field, is only used for a query that names them."""
+        conditions = ["1"]
+        values: list[Any] = []
+        for name, value in where.clauses():
+            if name == "kind":
+                conditions.append(f"kind = {_literal(value)}")
+            else:
+                conditions.append(f"{name} = ?")
+                values.append(value)
         for field, value in where.doc:
-            conditions.append("json_extract(doc, ?) = ?")
-            values += [f"$.{field}", value]
+            conditions.append(f"{_value_of(field)} = ?")
+            values.append(value)
         if where.current:
             conditions.append(CURRENT)
-        return (" WHERE " + " AND ".join(conditions) if conditions else ""), values
+        return " WHERE " + " AND ".join(conditions), values
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _value_of(field: str) -> str:
+    """A top-level document field (`json_extract` gives numbers as numbers, text as text)."""
+    return f"json_extract(doc, {_literal('$.' + field)})"

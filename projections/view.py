@@ -66,6 +66,12 @@ class RowFilter:
     current: bool = False
     """Only documents whose `status` is open or that hold `erasure_requests`: the cases
     the overview shows."""
+    order: tuple[str, ...] = ()
+    """Top-level document fields the rows are ordered by (as JSON values), before the key."""
+    after: tuple[Any, ...] | None = None
+    """Keyset paging: only rows after these values of (`order`..., key)."""
+    limit: int | None = None
+    """At most this many rows (the first in order)."""
 
     def clauses(self) -> list[tuple[str, str]]:
         """The filter's columns and the values they must equal."""
@@ -113,16 +119,21 @@ class DocumentView(TrackingRecorder, ABC):
 
     @abstractmethod
     def select_encoded(self, where: RowFilter) -> list[EncodedRow]:
-        """Rows matching the filter, ordered by key, their documents as JSON text."""
+        """Rows matching the filter, ordered by its `order` fields and key, their documents
+        as JSON text."""
 
     def select_rows(self, where: RowFilter) -> list[ViewRow]:
-        """Rows matching the filter, ordered by key."""
+        """Rows matching the filter, in order."""
         return [ViewRow.decoded(row._asdict()) for row in self.select_encoded(where)]
 
     @abstractmethod
     def count_by(self, where: RowFilter, field: str) -> dict[str, int]:
         """How many rows matching the filter hold each value of the document's top-level
-        `field` (rows without one are not counted), counted by the database."""
+        `field` (rows without one are not counted), counted by the database.
+
+        With `where.limit`, only the first values in order after `where.after` (a 1-tuple
+        of a value): a page of the counts, each value found by one step through an index
+        on the field rather than by counting every row (a skip scan)."""
 
     @abstractmethod
     def next_version(self, upstream: str) -> DocumentView:

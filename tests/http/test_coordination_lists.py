@@ -24,6 +24,7 @@ from tests.http.case_api import (
     OTHER_COACH,
     PARTNER,
     PROBLEM_JSON,
+    REFERRAL_BODY,
     WAITLIST_CONSENT_BODY,
     Api,
 )
@@ -205,7 +206,7 @@ def test_the_waitlist_pages_families_by_priority_then_date_placed(
             break
         response = api.client.get(response.json()["next"], headers=api.headers(COORDINATOR))
     assert [ids(p["families"]) for p in pages] == [[world.urgent], [world.waiting]]
-    assert all(p["providers"] == pages[0]["providers"] for p in pages), "providers: whole"
+    assert all("providers" not in p for p in pages), "providers: a list of their own"
     assert ids(walk(api, "/v1/waitlist", "families", priority=1)) == [world.urgent]
     assert ids(walk(api, "/v1/waitlist", "families", contact_overdue=True)) == []
     clock.advance(days=15)
@@ -213,6 +214,26 @@ def test_the_waitlist_pages_families_by_priority_then_date_placed(
     assert ids(overdue) == [world.urgent, world.waiting]
     assert ids(walk(api, "/v1/waitlist", "families", min_days_waiting=15)) == ids(overdue)
     assert walk(api, "/v1/waitlist", "families", min_days_waiting=16) == []
+
+
+def test_referrals_waiting_at_providers_are_paged_with_their_summary_whole(
+    api: Api, world: World
+) -> None:
+    second = {**REFERRAL_BODY, "referral_id": "r2"}
+    api.do(COORDINATOR, world.referred, "/referrals", second)
+    pages = []
+    response = get(api, "/v1/waitlist/providers", limit=1)
+    while True:
+        pages.append(response.json())
+        if response.json()["next"] is None:
+            break
+        response = api.client.get(response.json()["next"], headers=api.headers(COORDINATOR))
+    assert [len(p["referrals"]) for p in pages] == [1, 1]
+    referrals = [(r["case_id"], r["referral_id"]) for p in pages for r in p["referrals"]]
+    assert referrals == [(world.referred, "r1"), (world.referred, "r2")]
+    assert all(p["by_destination"] == pages[0]["by_destination"] for p in pages)
+    assert sum(d["waiting"] for d in pages[0]["by_destination"]) == 2
+    assert refused(api, "/v1/waitlist/providers", municipality="utrecht") == ["query.municipality"]
 
 
 def test_the_caseload_pages_by_coach(api: Api, world: World) -> None:
@@ -224,7 +245,9 @@ def test_the_caseload_pages_by_coach(api: Api, world: World) -> None:
     ]
 
 
-@pytest.mark.parametrize("path", ["/v1/overview", "/v1/waitlist", "/v1/caseload"])
+@pytest.mark.parametrize(
+    "path", ["/v1/overview", "/v1/waitlist", "/v1/waitlist/providers", "/v1/caseload"]
+)
 def test_a_place_outside_the_users_scope_is_refused_by_name(api: Api, path: str) -> None:
     assert refused(api, path, municipality="utrecht") == ["query.municipality"]
     assert refused(api, path, WHOLE_CITY, municipality="utrecht") == ["query.municipality"]

@@ -113,7 +113,7 @@ def test_a_referral_waits_at_its_provider_from_the_request_until_care_starts(api
     case_id, _ = api.open_case()
 
     position = api.do(case_id, "/referrals", REFERRAL)
-    providers = api.read("/v1/waitlist", position)["providers"]
+    providers = api.read("/v1/waitlist/providers", position)
     assert [(r["case_id"], r["referral_id"], r["status"]) for r in providers["referrals"]] == [
         (case_id, "r1", "requested")
     ]
@@ -122,11 +122,11 @@ def test_a_referral_waits_at_its_provider_from_the_request_until_care_starts(api
     ]
 
     position = api.do(case_id, "/referrals/r1/accept")
-    referrals = api.read("/v1/waitlist", position)["providers"]["referrals"]
+    referrals = api.read("/v1/waitlist/providers", position)["referrals"]
     assert [r["status"] for r in referrals] == ["accepted"]
 
     position = api.do(case_id, "/referrals/r1/start")
-    assert api.read("/v1/waitlist", position)["providers"]["referrals"] == []
+    assert api.read("/v1/waitlist/providers", position)["referrals"] == []
 
 
 def test_the_overview_shows_a_new_coach_and_the_signals_at_the_position_answered(

@@ -5,6 +5,7 @@ erasure request still to be carried out)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -69,3 +70,63 @@ def test_encoded_rows_hold_the_text_that_decodes_to_the_document(
     assert (encoded.key, encoded.municipality, encoded.team) == ("a", "den-haag", "centrum")
     assert json.loads(encoded.doc) == {"status": "open", "names": ["Ä", 'q"uote']}
     assert view.select_rows(RowFilter()) == [row("a", status="open", names=["Ä", 'q"uote'])]
+
+
+def family(key: str, priority: int, placed_at: str, team: str = "centrum") -> ViewRow:
+    return ViewRow(
+        key, key, "den-haag", team, "family", {"priority": priority, "placed_at": placed_at}
+    )
+
+
+def walk(view: Any, where: RowFilter, key: Any) -> list[list[str]]:
+    """Every page of `where`, each from the keyset of the last row of the page before."""
+    pages: list[list[str]] = []
+    after = None
+    while True:
+        page = view.select_rows(replace(where, after=after))
+        if not page:
+            return pages
+        pages.append([r.key for r in page])
+        after = key(page[-1])
+
+
+def test_pages_follow_the_order_of_document_fields_then_key(views: dict[str, OpenView]) -> None:
+    """Numbers order as numbers (priority 10 after 9), ties by the key; each page starts
+    after the last row of the one before, whatever the stores' text order would say."""
+    view = views["waitlist"].view
+    rows = [
+        family("f1", 2, "2026-01-05"),
+        family("f2", 1, "2026-02-01"),
+        family("f3", 10, "2026-01-01"),
+        family("f4", 1, "2026-01-20"),
+        family("f5", 2, "2026-01-05"),
+        family("f6", 9, "2026-03-01", team="west"),
+    ]
+    view.write(rows, [], Tracking("test", 1), 0)
+    where = RowFilter(kind="family", order=("priority", "placed_at"), limit=2)
+
+    def key(r: ViewRow) -> tuple[Any, ...]:
+        return (r.doc["priority"], r.doc["placed_at"], r.key)
+
+    assert walk(view, where, key) == [["f4", "f2"], ["f1", "f5"], ["f6", "f3"]]
+    assert walk(view, replace(where, team="centrum"), key) == [["f4", "f2"], ["f1", "f5"], ["f3"]]
+
+
+def test_counts_are_paged_by_value(views: dict[str, OpenView]) -> None:
+    view = views["overview"].view
+    coaches = ["coach-a", "coach-b", "coach-b", "coach-c", "coach-d", "coach-d", "coach-d"]
+    rows = [row(f"k{i}", status="open", coach=c) for i, c in enumerate(coaches)]
+    rows += [
+        row("closed", status="closed", coach="coach-b"),
+        row("none", status="open", coach=None),
+    ]
+    view.write(rows, [], Tracking("test", 1), 0)
+    open_cases = RowFilter(kind="case", municipality="den-haag", doc=(("status", "open"),))
+
+    assert view.count_by(replace(open_cases, limit=2), "coach") == {"coach-a": 1, "coach-b": 2}
+    after_b = replace(open_cases, after=("coach-b",), limit=2)
+    assert view.count_by(after_b, "coach") == {"coach-c": 1, "coach-d": 3}
+    assert view.count_by(replace(open_cases, after=("coach-d",), limit=2), "coach") == {}
+    assert view.count_by(replace(open_cases, limit=10), "coach") == view.count_by(
+        open_cases, "coach"
+    )

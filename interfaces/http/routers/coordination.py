@@ -4,6 +4,7 @@ paged and filtered by the one contract of `interfaces.http.paging`. The pages ca
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -40,6 +41,7 @@ from interfaces.http.schemas.coordination import (
     CaseloadOut,
     CaseOverviewOut,
     OverviewOut,
+    ProvidersOut,
     WaitlistOut,
 )
 from interfaces.http.scope_query import narrowed, within
@@ -105,17 +107,24 @@ def waitlist_in_scope(
 ) -> dict[str, Any]:
     """The whole waitlist of the user's scope: families (filtered) and providers."""
     filters = filters or WaitlistFilters()
-    scope = scoped(user, municipality, team)
-    not_for_coaches(scope, "waitlists")
-    settings = request.app.state.settings
-    view = view_of(request, "waitlist", position, settings.wait_timeout_seconds)
-    now = request.app.state.cases.clock.now()
+    scope, view, now = waitlist_view(request, user, municipality, team, position)
     families = queries.family_waitlist(view, now, scope.municipality, scope.team)
     return {
         "as_of": now,
         "families": [f for f in families if filters.keeps(f)],
         "providers": queries.provider_waitlist(view, now, scope.municipality, scope.team),
     }
+
+
+def waitlist_view(
+    request: Request, user: User, municipality: str | None, team: str | None, position: int | None
+) -> tuple[CoordinationScope, DocumentView, Any]:
+    """The user's scope of the waitlist (not a coach's), its view once at `position`, now."""
+    scope = scoped(user, municipality, team)
+    not_for_coaches(scope, "waitlists")
+    settings = request.app.state.settings
+    view = view_of(request, "waitlist", position, settings.wait_timeout_seconds)
+    return scope, view, request.app.state.cases.clock.now()
 
 
 @router.get("/waitlist", response_model=WaitlistOut, responses=PAGED)
@@ -132,27 +141,62 @@ def waitlist(
     cursor: CursorQuery = None,
     position: PositionQuery = None,
 ) -> dict[str, Any]:
-    """Families waiting for a coach (paged, by priority, date placed, case id), and
-    referrals waiting at providers (not paged: given whole on every page)."""
+    """Families waiting for a coach (paged, by priority, date placed, case id). Referrals
+    waiting at providers: `GET /v1/waitlist/providers`."""
     filters = WaitlistFilters(priority, contact_overdue, min_days_waiting)
     asked = {"municipality": municipality, "team": team, **filters.as_query()}
     after = decode_cursor(cursor, asked)
-    found = waitlist_in_scope(request, user, municipality, team, filters, position)
-    page = page_of(found["families"], family_key, after, limit)
+    scope, view, now = waitlist_view(request, user, municipality, team, position)
+    where = RowFilter(municipality=scope.municipality, team=scope.team)
+    asked_page = queries.PageAsked(after, limit, filters.keeps)
+    found = queries.family_waitlist_page(view, now, where, asked_page)
+    page = page_of(found, family_key, None, limit)
     return {
-        **found,
+        "as_of": now,
         "families": page.items,
         "next": next_url(request, response, page.next_after, asked),
     }
+
+
+@router.get("/waitlist/providers", response_model=ProvidersOut, responses=PAGED)
+def provider_waitlist(
+    request: Request,
+    response: Response,
+    user: UserDep,
+    municipality: Place = None,
+    team: Place = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """Referrals requested or accepted but not started (paged, longest waiting first), and
+    their waits per destination and organisation (whole on every page)."""
+    asked = {"municipality": municipality, "team": team}
+    after = decode_cursor(cursor, asked)
+    scope, view, now = waitlist_view(request, user, municipality, team, position)
+    found = queries.provider_waitlist(view, now, scope.municipality, scope.team)
+    page = page_of(found["referrals"], referral_key, after, limit)
+    return {
+        "as_of": now,
+        "by_destination": found["by_destination"],
+        "referrals": page.items,
+        "next": next_url(request, response, page.next_after, asked),
+    }
+
+
+def referral_key(referral: dict[str, Any]) -> tuple[Any, ...]:
+    return (-referral["days_waiting"], referral["case_id"], referral["referral_id"])
 
 
 def family_key(family: dict[str, Any]) -> tuple[Any, ...]:
     return (family["priority"], family["placed_at"], family["case_id"])
 
 
-def overview_entries(request: Request, settings: Any, where: RowFilter) -> list[dict[str, Any]]:
-    """The overview's entries of the rows `where` picks, with their signals as of now
-    (only cases changed since the last read are computed again)."""
+def overview_entries(
+    request: Request, settings: Any, where: RowFilter, page: queries.PageAsked | None = None
+) -> list[dict[str, Any]]:
+    """The overview's entries of the rows `where` picks (or a page of them), with their
+    signals as of now (only cases changed since the last read are computed again)."""
     signal_settings = SignalSettings(
         settings.plan_due_days,
         settings.referral_wait_days,
@@ -162,7 +206,9 @@ def overview_entries(request: Request, settings: Any, where: RowFilter) -> list[
     view = request.app.state.views.opened["overview"].view
     now = request.app.state.cases.clock.now()
     remembered = request.app.state.overview_entries
-    return queries.overview(view, now, settings.periods_for, signal_settings, where, remembered)
+    return queries.overview(
+        view, now, settings.periods_for, signal_settings, where, remembered, page
+    )
 
 
 def overview_in_scope(
@@ -172,8 +218,10 @@ def overview_in_scope(
     team: str | None,
     filters: OverviewFilters | None = None,
     position: int | None = None,
+    page: queries.PageAsked | None = None,
 ) -> dict[str, Any]:
-    """The whole overview of the user's scope, filtered, ordered by case id."""
+    """The overview of the user's scope, filtered, ordered by case id: whole, or the page
+    asked (with one case more if more follow). A coach sees their own cases."""
     filters = filters or OverviewFilters()
     scope = scoped(user, municipality, team)
     settings = request.app.state.settings
@@ -183,13 +231,10 @@ def overview_in_scope(
     stored = OverviewFilters(coach=coach, status=filters.status).stored()
     fields = tuple(dict((*own, *stored)).items())
     where = RowFilter(municipality=scope.municipality, team=scope.team, doc=fields)
-    cases = [c for c in overview_entries(request, settings, where) if filters.keeps(c)]
-    if scope.coach is not None:
-        cases = [
-            c
-            for c in cases
-            if c["coach"] == scope.coach and c["coach_organisation"] == scope.coach_organisation
-        ]
+    if page is None:
+        cases = [c for c in overview_entries(request, settings, where) if filters.keeps(c)]
+    else:
+        cases = overview_entries(request, settings, where, replace(page, keeps=filters.keeps))
     return {"as_of": request.app.state.cases.clock.now(), "cases": cases}
 
 
@@ -221,8 +266,9 @@ def coordination_overview(
     filters = OverviewFilters(signal, coach, status, destination)
     asked = {"municipality": municipality, "team": team, **filters.as_query()}
     after = decode_cursor(cursor, asked)
-    found = overview_in_scope(request, user, municipality, team, filters, position)
-    page = page_of(found["cases"], lambda c: (c["case_id"],), after, limit)
+    asked_page = queries.PageAsked(after, limit)
+    found = overview_in_scope(request, user, municipality, team, filters, position, asked_page)
+    page = page_of(found["cases"], lambda c: (c["case_id"],), None, limit)
     return {
         **found,
         "cases": page.items,
@@ -254,9 +300,14 @@ def case_overview(
 
 
 def caseload_in_scope(
-    request: Request, user: User, municipality: str | None, position: int | None = None
+    request: Request,
+    user: User,
+    municipality: str | None,
+    position: int | None = None,
+    page: queries.PageAsked | None = None,
 ) -> dict[str, Any]:
-    """Every coach's caseload in the user's scope, by coach."""
+    """Every coach's caseload in the user's scope (or the page asked, with one coach more
+    if more follow), by coach."""
     scope = scoped(user, municipality, None)
     not_for_coaches(scope, "caseloads")
     settings = request.app.state.settings
@@ -264,7 +315,12 @@ def caseload_in_scope(
     return {
         "norm_per_fte": settings.caseload_norm_per_fte,
         "coaches": queries.caseload(
-            view, settings.fte_of, settings.caseload_norm_per_fte, scope.municipality, scope.team
+            view,
+            settings.fte_of,
+            settings.caseload_norm_per_fte,
+            scope.municipality,
+            scope.team,
+            page,
         ),
     }
 
@@ -282,8 +338,9 @@ def caseload(
     """Open cases per coach against the norm per full-time coach (paged, by coach)."""
     asked = {"municipality": municipality}
     after = decode_cursor(cursor, asked)
-    found = caseload_in_scope(request, user, municipality, position)
-    page = page_of(found["coaches"], lambda c: (c["coach"],), after, limit)
+    asked_page = queries.PageAsked(after, limit)
+    found = caseload_in_scope(request, user, municipality, position, asked_page)
+    page = page_of(found["coaches"], lambda c: (c["coach"],), None, limit)
     return {
         **found,
         "coaches": page.items,

@@ -51,9 +51,15 @@ NEXT = Field(
 )
 
 
-class ProviderWaitlistOut(BaseModel):
-    referrals: list[ProviderReferralOut]
-    by_destination: list[DestinationWaitOut]
+class ProvidersOut(BaseModel):
+    as_of: datetime
+    referrals: list[ProviderReferralOut] = Field(
+        description="paged: longest waiting first, then case id and referral id"
+    )
+    by_destination: list[DestinationWaitOut] = Field(
+        description="not paged: every referral waiting in scope, whole on every page"
+    )
+    next: str | None = NEXT
 
 
 class WaitlistOut(BaseModel):
@@ -61,7 +67,6 @@ class WaitlistOut(BaseModel):
     families: list[FamilyWaitingOut] = Field(
         description="paged: by priority, then longest waiting, then case id"
     )
-    providers: ProviderWaitlistOut = Field(description="not paged: whole on every page")
     next: str | None = NEXT
 
 
