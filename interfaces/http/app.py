@@ -32,6 +32,7 @@ from interfaces.http.routers import (
     health,
     reports,
     subscriptions,
+    waitlist,
 )
 from interfaces.http.views import Views
 from interfaces.http.worker_threads import request_threads
@@ -50,6 +51,7 @@ ROUTERS = (
     cases.router,
     commands.router,
     coordination.router,
+    waitlist.router,
     access_log.router,
     audit.router,
     reports.router,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from interfaces.http.routers import coordination
+from interfaces.http.routers import waitlist
 from interfaces.http.worker_threads import in_worker_thread
 from interfaces.pages import overview_memo
 from interfaces.pages.web import SignedIn, html_errors, render
@@ -33,7 +33,7 @@ async def waitlist_page(
     """Families waiting for a coach: priority, days waiting, contact overdue."""
     found: dict[str, Any] = await in_worker_thread(
         request,
-        coordination.waitlist_in_scope,
+        waitlist.waitlist_in_scope,
         request,
         signed.user,
         _blank(gemeente),
