@@ -10,6 +10,7 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 
+from projections import queries
 from projections.registry import OpenView
 from projections.view import RowFilter, ViewRow
 
@@ -130,3 +131,27 @@ def test_counts_are_paged_by_value(views: dict[str, OpenView]) -> None:
     assert view.count_by(replace(open_cases, limit=10), "coach") == view.count_by(
         open_cases, "coach"
     )
+
+
+def test_a_page_filtered_after_reading_reads_on_until_it_is_full(
+    views: dict[str, OpenView],
+) -> None:
+    """A filter the database cannot apply (one on what is computed) keeps a page full: rows
+    are read on in growing chunks, and the page ends where the last kept item is."""
+    view = views["overview"].view
+    rows = [row(f"k{i:03d}", status="open", n=i) for i in range(300)]
+    view.write(rows, [], Tracking("test", 1), 0)
+    where = RowFilter(kind="case", current=True)
+
+    def numbers(encoded: list[Any]) -> list[int]:
+        return [json.loads(r.doc)["n"] for r in encoded]
+
+    def rare(n: int) -> bool:
+        return n % 40 == 7
+
+    first = queries.read_page(view, where, None, 3, numbers, rare)
+    assert first == [7, 47, 87, 127], "a page of 3, and one more to tell that more follow"
+    rest = queries.read_page(view, where, ("k127",), 3, numbers, rare)
+    assert rest == [167, 207, 247, 287]
+    assert queries.read_page(view, where, ("k287",), 3, numbers, rare) == []
+    assert queries.read_page(view, where, None, 500, numbers, lambda n: True) == list(range(300))
