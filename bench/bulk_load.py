@@ -1,0 +1,340 @@
+"""Bulk loading of a PostgreSQL case store for the scale benchmark: ~10^5 events a few
+seconds, where writing demo cases through the application manages ~4k events/s.
+
+    python -m bench.bulk_load --schema bench_x --cases 100000 [--processes 2] [--seed 1]
+
+A modest set of template cases is built in memory with `application.demo.demo_cases`
+(realistic histories, every rule of the domain checked). Each loaded case takes a template
+and a random prefix of its history (a prefix of a valid history is valid; ~10 events a case
+on average) and becomes a case of its own:
+
+- its case id is new (any UUID equal to the template's id in its events is mapped too;
+  member, referral, conversation and consent ids are the case's own, kept as they are);
+- coaches keep the demo's names for the first `BLOCK` cases loaded; each later block of
+  `BLOCK` cases has its own coaches (`coach-anna-7`), so a coach's caseload stays
+  realistic at every size;
+- a cut history is moved forward by whole days (every datetime and date in its events)
+  so that its last fact lies in the last weeks, as the open cases of a live store do;
+  a whole history keeps its times (closed long ago or still running, as the demo made it).
+
+Its events are turned into stored events by the application's own mapper (its transcoder,
+compressor and cipher, `application.sealing.SealingMapper`), with fresh data keys for the
+case and each member made here: every loaded case has its own keys, its personal fields
+sealed and bound to its own scopes. The keys, wrapped by the key-encryption key as the key
+store wraps them, and the events are written with COPY, many cases per transaction, under
+the events table's EXCLUSIVE lock (as the application's recorder takes it: notification
+ids follow commit order), then NOTIFY. Sealing runs in `--processes` processes; their
+COPYs take turns.
+
+The views are not built here: run `gezinsregie projections rebuild --all` afterwards."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import chain, islice
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import StoredEvent
+from psycopg import sql
+from pydantic import SecretStr
+
+from application.cases import CaseApplication
+from application.clock import SystemClock
+from application.demo import COACHES, demo_cases
+from application.envelope import key_id, new_key, seal
+from application.key_store import KeyStore, key_encryption_keys
+from application.persistence import postgres_conninfo, setup_lock
+from application.sealing import DataKeys, SealingMapper
+from application.settings import Settings, load_settings
+from domain.case_event import CaseEvent
+from domain.periods import CasePeriods
+
+TEMPLATES = 1000
+"""Template cases built per loading process."""
+BLOCK = 1000
+"""Cases loaded with one set of coach names."""
+MEAN_EVENTS = 10
+"""A prefix's length is drawn from 1 to 2 * MEAN_EVENTS - 1 (at most the whole history)."""
+RECENT_DAYS = 14.0
+"""A cut history's last fact lies this many days before "now" on average."""
+BATCH_CASES = 2000
+"""Cases written per transaction."""
+COACH_NAMES = frozenset(chain.from_iterable(COACHES.values()))
+
+
+@dataclass(frozen=True)
+class Clone:
+    """One loaded case: its events (plain, unsealed), made from a template's prefix."""
+
+    case_id: UUID
+    template: int
+    events: list[CaseEvent]
+
+
+def templates(
+    count: int, seed: int, end: datetime, periods_for: Callable[[str], CasePeriods]
+) -> list[list[CaseEvent]]:
+    """`count` demo histories ending at `end`, as their events."""
+    built = demo_cases(count, seed=seed, end=end, periods_for=periods_for)
+    return [list(case.collect_events()) for case in built]  # type: ignore[misc]
+
+
+def coach_names(number: int) -> dict[str, str]:
+    """The coaches of loaded case `number` (0-based): the demo's names in the first block,
+    each later block's own."""
+    block = number // BLOCK
+    return {name: name if block == 0 else f"{name}-{block}" for name in COACH_NAMES}
+
+
+def clones(
+    histories: Sequence[Sequence[CaseEvent]],
+    first: int,
+    count: int,
+    seed: int,
+    end: datetime,
+) -> Iterator[Clone]:
+    """Loaded cases `first` .. `first + count - 1`, the same for the same arguments."""
+    rng = random.Random(f"{seed}/{first}/{count}")
+    for number in range(first, first + count):
+        template = rng.randrange(len(histories))
+        history = histories[template]
+        length = min(len(history), rng.randint(1, 2 * MEAN_EVENTS - 1))
+        prefix = history[:length]
+        shift = timedelta(0)
+        if length < len(history):
+            target = end - timedelta(days=rng.expovariate(1 / RECENT_DAYS))
+            shift = timedelta(days=max(0, (target - prefix[-1].timestamp).days))
+        case_id = UUID(int=rng.getrandbits(128), version=4)
+        yield Clone(case_id, template, clone_events(prefix, case_id, shift, coach_names(number)))
+
+
+def clone_events(
+    events: Sequence[CaseEvent], case_id: UUID, shift: timedelta, coaches: dict[str, str]
+) -> list[CaseEvent]:
+    """The events as the case `case_id`'s: ids mapped, times moved by `shift` (whole days),
+    coaches renamed."""
+    old = events[0].originator_id
+    ids = {old: case_id}
+
+    def moved(value: Any) -> Any:
+        if isinstance(value, str):
+            return coaches.get(value, value)
+        if isinstance(value, datetime):
+            return value + shift
+        if isinstance(value, date):
+            return value + shift
+        if isinstance(value, UUID):
+            return ids.get(value, value)
+        if isinstance(value, dict):
+            return {k: moved(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [moved(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(moved(v) for v in value)
+        return value
+
+    copies = []
+    for event in events:
+        copy = object.__new__(type(event))
+        object.__setattr__(copy, "__dict__", {k: moved(v) for k, v in vars(event).items()})
+        copies.append(copy)
+    return copies
+
+
+class FreshKeys(DataKeys):
+    """Data keys made here for new cases, never read from the key store: what the mapper
+    seals with, and what is to be written to the key store with the events."""
+
+    def __init__(self, store: KeyStore) -> None:
+        super().__init__(store)
+        self.made: dict[str, bytes] = {}
+        self._own: dict[str, AESGCM] = {}
+
+    def sealing(self, scopes: Iterable[str]) -> dict[str, AESGCM | None]:
+        ciphers: dict[str, AESGCM | None] = {}
+        for scope in scopes:
+            cipher = self._own.get(scope)
+            if cipher is None:
+                key = new_key()
+                cipher = self._own[scope] = AESGCM(key)
+                self.made[scope] = key
+            ciphers[scope] = cipher
+        return ciphers
+
+    def taken(self) -> dict[str, bytes]:
+        """The keys made since the last call; forgotten here."""
+        made, self.made, self._own = self.made, {}, {}
+        return made
+
+
+class BulkWriter:
+    """Seals clones with the application's mapper and fresh keys; COPYs them in."""
+
+    def __init__(self, settings: Settings) -> None:
+        with setup_lock(settings):
+            self.app = CaseApplication(settings, SystemClock())
+        kek, _ = key_encryption_keys(settings)
+        self.kek, self.kek_id = kek, key_id(kek)
+        self.keys = FreshKeys(self.app.data_keys.store)
+        mapper = self.app.mapper
+        self.mapper = SealingMapper(
+            mapper.transcoder, mapper.compressor, mapper.cipher, keys=self.keys
+        )
+        recorder: Any = self.app.recorder
+        schema = settings.postgres_schema
+        events = sql.Identifier(schema, recorder.events_table_name)
+        keys = sql.Identifier(f"{schema}_keys", "data_keys")
+        self.lock = sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(events)
+        self.copy_events = sql.SQL(
+            "COPY {} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT BINARY)"
+        ).format(events)
+        self.copy_keys = sql.SQL(
+            "COPY {} (scope, wrapped, kek_id) FROM STDIN (FORMAT BINARY)"
+        ).format(keys)
+        self.notify = sql.SQL("NOTIFY {}").format(sql.Identifier(recorder.channel_name))
+        self.connection = psycopg.connect(postgres_conninfo(settings))
+
+    def write(self, batch: Sequence[Clone]) -> int:
+        """Seal and write the clones in one transaction; the number of events."""
+        stored: list[StoredEvent] = [
+            self.mapper.to_stored_event(event) for clone in batch for event in clone.events
+        ]
+        wrapped = [
+            (scope, seal(self.kek, key, scope.encode()), self.kek_id)
+            for scope, key in self.keys.taken().items()
+        ]
+        with self.connection.transaction(), self.connection.cursor() as cursor:
+            cursor.execute(self.lock)
+            with cursor.copy(self.copy_keys) as copy:
+                copy.set_types(["text", "bytea", "text"])
+                for row in wrapped:
+                    copy.write_row(row)
+            with cursor.copy(self.copy_events) as copy:
+                copy.set_types(["uuid", "int8", "text", "bytea"])
+                for e in stored:
+                    copy.write_row((e.originator_id, e.originator_version, e.topic, e.state))
+            cursor.execute(self.notify)
+        return len(stored)
+
+    def close(self) -> None:
+        self.connection.close()
+        self.app.close()
+
+
+def load_part(settings: Settings, first: int, count: int, seed: int, templates_count: int) -> int:
+    """One loading process: loaded cases `first` .. `first + count - 1`; events written."""
+    writer = BulkWriter(settings)
+    try:
+        end = writer.app.clock.now()
+        histories = templates(templates_count, seed, end, settings.periods_for)
+        written = 0
+        generated = clones(histories, first, count, seed, end)
+        while batch := list(islice(generated, BATCH_CASES)):
+            written += writer.write(batch)
+        return written
+    finally:
+        writer.close()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    cases: int
+    events: int
+    seconds: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.cases:,} cases, {self.events:,} events in {self.seconds:.1f} s:"
+            f" {self.cases / self.seconds:,.0f} cases/s, {self.events / self.seconds:,.0f}"
+            f" events/s ({self.events / max(1, self.cases):.1f} events a case)"
+        )
+
+
+def bulk_load(
+    settings: Settings,
+    cases: int,
+    *,
+    first: int = 0,
+    processes: int = 2,
+    seed: int = 1,
+    templates_count: int = TEMPLATES,
+) -> Loaded:
+    """Load `cases` cases (numbered from `first`: the coach blocks count on), split over
+    `processes` processes, each with its own templates (seed `seed` + its index)."""
+    with setup_lock(settings):  # the tables, made once before the writers
+        CaseApplication(settings, SystemClock()).close()
+    started = time.perf_counter()
+    share = [cases // processes + (1 if i < cases % processes else 0) for i in range(processes)]
+    starts = [first + sum(share[:i]) for i in range(processes)]
+    if processes == 1:
+        events = load_part(settings, first, cases, seed, templates_count)
+    else:
+        with ProcessPoolExecutor(processes) as pool:
+            futures = [
+                pool.submit(load_part, settings, start, n, seed * 1000 + i, templates_count)
+                for i, (start, n) in enumerate(zip(starts, share, strict=True))
+                if n
+            ]
+            events = sum(f.result() for f in futures)
+    return Loaded(cases, events, time.perf_counter() - started)
+
+
+def store_size(settings: Settings) -> int:
+    """Bytes on disk of the store's schema and its key store's (tables and indexes)."""
+    with psycopg.connect(postgres_conninfo(settings)) as connection:
+        row = connection.execute(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'm')",
+            ([settings.postgres_schema, f"{settings.postgres_schema}_keys"],),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--schema", required=True, help="PostgreSQL schema (made if missing)")
+    parser.add_argument("--cases", type=int, required=True)
+    parser.add_argument("--first", type=int, default=0, help="number of the first case")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--templates", type=int, default=TEMPLATES)
+    parser.add_argument("--pg-dbname", default="test")
+    parser.add_argument(
+        "--kek", default=os.environ.get("GEZINSREGIE_KEY_ENCRYPTION_KEY") or secrets.token_hex(32)
+    )
+    args = parser.parse_args()
+    settings = load_settings(
+        store="postgres",
+        postgres_dbname=args.pg_dbname,
+        postgres_user="postgres",
+        postgres_schema=args.schema,
+        key_encryption_key=SecretStr(args.kek),
+    )
+    loaded = bulk_load(
+        settings,
+        args.cases,
+        first=args.first,
+        processes=args.processes,
+        seed=args.seed,
+        templates_count=args.templates,
+    )
+    if "GEZINSREGIE_KEY_ENCRYPTION_KEY" not in os.environ and args.kek == parser.get_default("kek"):
+        print(f"key-encryption key (GEZINSREGIE_KEY_ENCRYPTION_KEY): {args.kek}")
+    print(loaded)
+    print(f"on disk: {store_size(settings) / 2**20:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
