@@ -146,10 +146,39 @@ def clone_events(
 
     copies = []
     for event in events:
+        state = dict(vars(event))
+        for name in _varying(event):
+            state[name] = moved(state[name])
         copy = object.__new__(type(event))
-        object.__setattr__(copy, "__dict__", {k: moved(v) for k, v in vars(event).items()})
+        object.__setattr__(copy, "__dict__", state)
         copies.append(copy)
     return copies
+
+
+def _varying(event: CaseEvent) -> tuple[str, ...]:
+    """The names of the event's fields that a clone may change: those holding a time, a
+    date, a UUID or a coach's name (anywhere within). Worked out once per template event."""
+    found = _VARYING.get(id(event))
+    if found is None or found[0] is not event:
+        names = tuple(name for name, value in vars(event).items() if _varies(value))
+        found = _VARYING[id(event)] = (event, names)
+    return found[1]
+
+
+def _varies(value: Any) -> bool:
+    if isinstance(value, str):
+        return value in COACH_NAMES
+    if isinstance(value, date | UUID):
+        return True
+    if isinstance(value, dict):
+        return any(_varies(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_varies(v) for v in value)
+    return False
+
+
+_VARYING: dict[int, tuple[CaseEvent, tuple[str, ...]]] = {}
+"""Per template event (kept alive here with its id): its fields a clone may change."""
 
 
 class FreshKeys(DataKeys):
@@ -204,9 +233,12 @@ class BulkWriter:
         ).format(keys)
         self.notify = sql.SQL("NOTIFY {}").format(sql.Identifier(recorder.channel_name))
         self.connection = psycopg.connect(postgres_conninfo(settings))
+        self.sealing_seconds = self.waiting_seconds = self.copying_seconds = 0.0
+        """Spent mapping and sealing, waiting for the lock, copying and committing."""
 
     def write(self, batch: Sequence[Clone]) -> int:
         """Seal and write the clones in one transaction; the number of events."""
+        started = time.perf_counter()
         stored: list[StoredEvent] = [
             self.mapper.to_stored_event(event) for clone in batch for event in clone.events
         ]
@@ -214,8 +246,12 @@ class BulkWriter:
             (scope, seal(self.kek, key, scope.encode()), self.kek_id)
             for scope, key in self.keys.taken().items()
         ]
+        sealed = time.perf_counter()
+        self.sealing_seconds += sealed - started
         with self.connection.transaction(), self.connection.cursor() as cursor:
             cursor.execute(self.lock)
+            locked = time.perf_counter()
+            self.waiting_seconds += locked - sealed
             with cursor.copy(self.copy_keys) as copy:
                 copy.set_types(["text", "bytea", "text"])
                 for row in wrapped:
@@ -225,6 +261,7 @@ class BulkWriter:
                 for e in stored:
                     copy.write_row((e.originator_id, e.originator_version, e.topic, e.state))
             cursor.execute(self.notify)
+        self.copying_seconds += time.perf_counter() - locked
         return len(stored)
 
     def close(self) -> None:
@@ -232,17 +269,30 @@ class BulkWriter:
         self.app.close()
 
 
-def load_part(settings: Settings, first: int, count: int, seed: int, templates_count: int) -> int:
-    """One loading process: loaded cases `first` .. `first + count - 1`; events written."""
+def load_part(
+    settings: Settings, first: int, count: int, seed: int, templates_count: int
+) -> tuple[int, dict[str, float]]:
+    """One loading process: loaded cases `first` .. `first + count - 1`; the events
+    written and the seconds spent in each phase."""
     writer = BulkWriter(settings)
     try:
+        started = time.perf_counter()
         end = writer.app.clock.now()
         histories = templates(templates_count, seed, end, settings.periods_for)
+        spent = {"templates": time.perf_counter() - started, "cloning": 0.0}
         written = 0
         generated = clones(histories, first, count, seed, end)
-        while batch := list(islice(generated, BATCH_CASES)):
+        while True:
+            cloning = time.perf_counter()
+            batch = list(islice(generated, BATCH_CASES))
+            spent["cloning"] += time.perf_counter() - cloning
+            if not batch:
+                break
             written += writer.write(batch)
-        return written
+        spent["sealing"] = writer.sealing_seconds
+        spent["lock wait"] = writer.waiting_seconds
+        spent["copying"] = writer.copying_seconds
+        return written, spent
     finally:
         writer.close()
 
@@ -252,12 +302,16 @@ class Loaded:
     cases: int
     events: int
     seconds: float
+    spent: dict[str, float]
+    """Seconds per phase, summed over the loading processes."""
 
     def __str__(self) -> str:
+        phases = ", ".join(f"{name} {seconds:.1f}" for name, seconds in self.spent.items())
         return (
             f"{self.cases:,} cases, {self.events:,} events in {self.seconds:.1f} s:"
             f" {self.cases / self.seconds:,.0f} cases/s, {self.events / self.seconds:,.0f}"
-            f" events/s ({self.events / max(1, self.cases):.1f} events a case)"
+            f" events/s ({self.events / max(1, self.cases):.1f} events a case;"
+            f" process-seconds: {phases})"
         )
 
 
@@ -271,23 +325,28 @@ def bulk_load(
     templates_count: int = TEMPLATES,
 ) -> Loaded:
     """Load `cases` cases (numbered from `first`: the coach blocks count on), split over
-    `processes` processes, each with its own templates (seed `seed` + its index)."""
+    `processes` processes, each with its own templates (seed `seed` * 1000 + its index)."""
     with setup_lock(settings):  # the tables, made once before the writers
         CaseApplication(settings, SystemClock()).close()
     started = time.perf_counter()
     share = [cases // processes + (1 if i < cases % processes else 0) for i in range(processes)]
     starts = [first + sum(share[:i]) for i in range(processes)]
-    if processes == 1:
-        events = load_part(settings, first, cases, seed, templates_count)
+    jobs = [
+        (settings, start, n, seed * 1000 + i, templates_count)
+        for i, (start, n) in enumerate(zip(starts, share, strict=True))
+        if n
+    ]
+    if len(jobs) == 1:
+        parts = [load_part(*jobs[0])]
     else:
-        with ProcessPoolExecutor(processes) as pool:
-            futures = [
-                pool.submit(load_part, settings, start, n, seed * 1000 + i, templates_count)
-                for i, (start, n) in enumerate(zip(starts, share, strict=True))
-                if n
-            ]
-            events = sum(f.result() for f in futures)
-    return Loaded(cases, events, time.perf_counter() - started)
+        with ProcessPoolExecutor(len(jobs)) as pool:
+            parts = list(pool.map(load_part, *zip(*jobs, strict=True)))
+    spent: dict[str, float] = {}
+    for _, part in parts:
+        for name, seconds in part.items():
+            spent[name] = spent.get(name, 0.0) + seconds
+    events = sum(n for n, _ in parts)
+    return Loaded(cases, events, time.perf_counter() - started, spent)
 
 
 def store_size(settings: Settings) -> int:
