@@ -40,7 +40,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain, islice
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
@@ -87,7 +87,7 @@ def templates(
 ) -> list[list[CaseEvent]]:
     """`count` demo histories ending at `end`, as their events."""
     built = demo_cases(count, seed=seed, end=end, periods_for=periods_for)
-    return [list(case.collect_events()) for case in built]  # type: ignore[misc]
+    return [[cast(CaseEvent, e) for e in case.collect_events()] for case in built]
 
 
 def coach_names(number: int) -> dict[str, str]:
