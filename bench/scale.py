@@ -32,9 +32,10 @@ command             POST /v1/cases/{id}/waitlist/contacts (a waiting family)
 
 then `gezinsregie close-inactive` and `gezinsregie projections rebuild <rebuild-args>` are
 run and timed as commands; the store's size on disk is printed per size. The table gives
-p50/p99 per size and the p99's ratio to the smallest size's (target ≤ 1.5, and p99 ≤ 100 ms). A read the server does not offer (404,
-405) is reported as such, not timed. The raw floor printed beside it: the same number of
-`SELECT 1` round trips to PostgreSQL, for the machine's own noise.
+p50/p99 per size and the p99's ratio to the smallest size's (target ≤ 1.5, and p99 ≤ 100
+ms). A read the server does not offer (404, 405) is reported as such, not timed. The raw
+floor printed beside it: the same number of `SELECT 1` round trips to PostgreSQL, for the
+machine's own noise.
 """
 
 from __future__ import annotations
