@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import chain, islice
 from typing import Any, cast
 from uuid import UUID
@@ -75,11 +76,23 @@ COACH_NAMES = frozenset(chain.from_iterable(COACHES.values()))
 
 @dataclass(frozen=True)
 class Clone:
-    """One loaded case: its events (plain, unsealed), made from a template's prefix."""
+    """One loaded case: a prefix of a template's history, as the case `case_id`'s, its
+    times moved by `shift` (whole days), its coaches renamed by `coaches`."""
 
     case_id: UUID
     template: int
-    events: list[CaseEvent]
+    prefix: Sequence[CaseEvent]
+    shift: timedelta
+    coaches: dict[str, str]
+
+    @property
+    def events(self) -> list[CaseEvent]:
+        """Its events (plain, unsealed)."""
+        return clone_events(self.prefix, self.case_id, self.shift, self.coaches)
+
+    def moved(self, value: Any) -> Any:
+        """A value of the template's events as it is in this case's."""
+        return _moved(value, {self.prefix[0].originator_id: self.case_id}, self.shift, self.coaches)
 
 
 def templates(
@@ -90,10 +103,10 @@ def templates(
     return [[cast(CaseEvent, e) for e in case.collect_events()] for case in built]
 
 
-def coach_names(number: int) -> dict[str, str]:
-    """The coaches of loaded case `number` (0-based): the demo's names in the first block,
+@cache
+def coach_names(block: int) -> dict[str, str]:
+    """The coaches of the loaded cases of a block: the demo's names in the first block,
     each later block's own."""
-    block = number // BLOCK
     return {name: name if block == 0 else f"{name}-{block}" for name in COACH_NAMES}
 
 
@@ -116,7 +129,7 @@ def clones(
             target = end - timedelta(days=rng.expovariate(1 / RECENT_DAYS))
             shift = timedelta(days=max(0, (target - prefix[-1].timestamp).days))
         case_id = UUID(int=rng.getrandbits(128), version=4)
-        yield Clone(case_id, template, clone_events(prefix, case_id, shift, coach_names(number)))
+        yield Clone(case_id, template, prefix, shift, coach_names(number // BLOCK))
 
 
 def clone_events(
@@ -124,35 +137,32 @@ def clone_events(
 ) -> list[CaseEvent]:
     """The events as the case `case_id`'s: ids mapped, times moved by `shift` (whole days),
     coaches renamed."""
-    old = events[0].originator_id
-    ids = {old: case_id}
-
-    def moved(value: Any) -> Any:
-        if isinstance(value, str):
-            return coaches.get(value, value)
-        if isinstance(value, datetime):
-            return value + shift
-        if isinstance(value, date):
-            return value + shift
-        if isinstance(value, UUID):
-            return ids.get(value, value)
-        if isinstance(value, dict):
-            return {k: moved(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [moved(v) for v in value]
-        if isinstance(value, tuple):
-            return tuple(moved(v) for v in value)
-        return value
-
+    ids = {events[0].originator_id: case_id}
     copies = []
     for event in events:
         state = dict(vars(event))
         for name in _varying(event):
-            state[name] = moved(state[name])
+            state[name] = _moved(state[name], ids, shift, coaches)
         copy = object.__new__(type(event))
         object.__setattr__(copy, "__dict__", state)
         copies.append(copy)
     return copies
+
+
+def _moved(value: Any, ids: dict[UUID, UUID], shift: timedelta, coaches: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return coaches.get(value, value)
+    if isinstance(value, date):  # a datetime too
+        return value + shift
+    if isinstance(value, UUID):
+        return ids.get(value, value)
+    if isinstance(value, dict):
+        return {k: _moved(v, ids, shift, coaches) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_moved(v, ids, shift, coaches) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_moved(v, ids, shift, coaches) for v in value)
+    return value
 
 
 def _varying(event: CaseEvent) -> tuple[str, ...]:
