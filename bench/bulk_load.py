@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -46,7 +47,7 @@ from uuid import UUID
 
 import psycopg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Mapper, StoredEvent
 from psycopg import sql
 from pydantic import SecretStr
 
@@ -54,12 +55,13 @@ from application.cases import CaseApplication
 from application.clock import SystemClock
 from application.demo import COACHES, demo_cases
 from application.envelope import key_id, new_key, seal
-from application.key_store import KeyStore, key_encryption_keys
+from application.key_store import KeyStore, case_scope, key_encryption_keys
 from application.persistence import postgres_conninfo, setup_lock
-from application.sealing import DataKeys, SealingMapper
+from application.sealing import DataKeys, SealingMapper, _binding, scope_of
 from application.settings import Settings, load_settings
 from domain.case_event import CaseEvent
 from domain.periods import CasePeriods
+from domain.personal_data import Path, PersonalField, sealed_fields
 
 TEMPLATES = 1000
 """Template cases built per loading process."""
@@ -201,15 +203,15 @@ class FreshKeys(DataKeys):
         self._own: dict[str, AESGCM] = {}
 
     def sealing(self, scopes: Iterable[str]) -> dict[str, AESGCM | None]:
-        ciphers: dict[str, AESGCM | None] = {}
-        for scope in scopes:
-            cipher = self._own.get(scope)
-            if cipher is None:
-                key = new_key()
-                cipher = self._own[scope] = AESGCM(key)
-                self.made[scope] = key
-            ciphers[scope] = cipher
-        return ciphers
+        return {scope: self.cipher(scope) for scope in scopes}
+
+    def cipher(self, scope: str) -> AESGCM:
+        cipher = self._own.get(scope)
+        if cipher is None:
+            key = new_key()
+            cipher = self._own[scope] = AESGCM(key)
+            self.made[scope] = key
+        return cipher
 
     def taken(self) -> dict[str, bytes]:
         """The keys made since the last call; forgotten here."""
@@ -217,10 +219,79 @@ class FreshKeys(DataKeys):
         return made
 
 
+SLOT = "@@bulk-slot-{}@@"
+SLOTS = re.compile(rb'"@@bulk-slot-(\d+)@@"')
+
+
+class CompiledEvent:
+    """A template event's stored state, made once by the application's mapper with each
+    value a clone changes (a time, a date, a UUID, a coach) and each sealed field left as a
+    slot: a clone's state is the fixed JSON with its own values, and its own sealed values
+    (`SealingMapper._sealed` with the clone's key, bound to the clone's scope), put in."""
+
+    def __init__(self, event: CaseEvent, mapper: SealingMapper) -> None:
+        self.mapper, self.transcoder = mapper, mapper.transcoder
+        self.version = event.originator_version
+        self.binding = _binding(event)
+        fields = {f.path: f for f in sealed_fields(event)}
+        self.slots: list[tuple[PersonalField | None, Any]] = []
+
+        def marked(value: Any, path: Path) -> Any:
+            field = fields.get(path)
+            if field is not None or (_varies(value) and not isinstance(value, dict | list | tuple)):
+                self.slots.append((field, value))
+                return SLOT.format(len(self.slots) - 1)
+            if isinstance(value, dict):
+                return {k: marked(v, (*path, k)) for k, v in value.items()}
+            if isinstance(value, list):
+                return [marked(v, (*path, i)) for i, v in enumerate(value)]
+            if isinstance(value, tuple):
+                return tuple(marked(v, (*path, i)) for i, v in enumerate(value))
+            return value
+
+        kept = ("originator_id", "originator_version")
+        state = {k: v if k in kept else marked(v, (k,)) for k, v in vars(event).items()}
+        copy = object.__new__(type(event))
+        object.__setattr__(copy, "__dict__", state)
+        plain = Mapper[UUID](self.transcoder).to_stored_event(copy)  # the library's: no keys
+        self.topic = plain.topic
+        pieces = SLOTS.split(plain.state)
+        self.fixed: list[bytes] = pieces[0::2]
+        self.order = [int(n) for n in pieces[1::2]]
+        assert sorted(self.order) == list(range(len(self.slots)))
+
+    def state(self, clone: Clone, keys: FreshKeys) -> bytes:
+        """The stored state of this event in the clone."""
+        case = case_scope(clone.case_id)
+        parts = [self.fixed[0]]
+        for index, fixed in zip(self.order, self.fixed[1:], strict=True):
+            field, value = self.slots[index]
+            value = clone.moved(value)
+            if field is not None:
+                scope = scope_of(case, field)
+                value = self.mapper._sealed(keys.cipher(scope), field, scope + self.binding, value)
+            parts.append(self.transcoder.encode(value))
+            parts.append(fixed)
+        return b"".join(parts)
+
+
+def compiled(event: CaseEvent, mapper: SealingMapper) -> CompiledEvent:
+    """The template event compiled, once per template event."""
+    found = _COMPILED.get(id(event))
+    if found is None or found[0] is not event:
+        found = _COMPILED[id(event)] = (event, CompiledEvent(event, mapper))
+    return found[1]
+
+
+_COMPILED: dict[int, tuple[CaseEvent, CompiledEvent]] = {}
+
+
 class BulkWriter:
     """Seals clones with the application's mapper and fresh keys; COPYs them in."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, per_event: bool = False) -> None:
+        """`per_event`: every event of every clone through the mapper (slower; the same
+        stored events but for the sealed values' nonces)."""
         with setup_lock(settings):
             self.app = CaseApplication(settings, SystemClock())
         kek, _ = key_encryption_keys(settings)
@@ -230,6 +301,7 @@ class BulkWriter:
         self.mapper = SealingMapper(
             mapper.transcoder, mapper.compressor, mapper.cipher, keys=self.keys
         )
+        self.per_event = per_event or mapper.compressor is not None or mapper.cipher is not None
         recorder: Any = self.app.recorder
         schema = settings.postgres_schema
         events = sql.Identifier(schema, recorder.events_table_name)
@@ -249,9 +321,7 @@ class BulkWriter:
     def write(self, batch: Sequence[Clone]) -> int:
         """Seal and write the clones in one transaction; the number of events."""
         started = time.perf_counter()
-        stored: list[StoredEvent] = [
-            self.mapper.to_stored_event(event) for clone in batch for event in clone.events
-        ]
+        stored = [e for clone in batch for e in self.stored_events(clone)]
         wrapped = [
             (scope, seal(self.kek, key, scope.encode()), self.kek_id)
             for scope, key in self.keys.taken().items()
@@ -273,6 +343,17 @@ class BulkWriter:
             cursor.execute(self.notify)
         self.copying_seconds += time.perf_counter() - locked
         return len(stored)
+
+    def stored_events(self, clone: Clone) -> list[StoredEvent]:
+        """The clone's events as stored, sealed with its keys (made here)."""
+        if self.per_event:
+            return [self.mapper.to_stored_event(event) for event in clone.events]
+        stored = []
+        for event in clone.prefix:
+            made = compiled(event, self.mapper)
+            state = made.state(clone, self.keys)
+            stored.append(StoredEvent(clone.case_id, made.version, made.topic, state))
+        return stored
 
     def close(self) -> None:
         self.connection.close()
