@@ -1,6 +1,5 @@
-"""Bulk loading of a PostgreSQL case store for the scale benchmark: ~10^5 events a few
-seconds, where writing demo cases through the application manages ~4k events/s.
-
+"""Bulk loading of a PostgreSQL case store for the scale benchmark, with COPY: several times
+the ~4k events/s of writing demo cases through the application.
     python -m bench.bulk_load --schema bench_x --cases 100000 [--processes 2] [--seed 1]
 
 A modest set of template cases is built in memory with `application.demo.demo_cases`
@@ -17,14 +16,18 @@ on average) and becomes a case of its own:
   so that its last fact lies in the last weeks, as the open cases of a live store do;
   a whole history keeps its times (closed long ago or still running, as the demo made it).
 
-Its events are turned into stored events by the application's own mapper (its transcoder,
-compressor and cipher, `application.sealing.SealingMapper`), with fresh data keys for the
-case and each member made here: every loaded case has its own keys, its personal fields
-sealed and bound to its own scopes. The keys, wrapped by the key-encryption key as the key
-store wraps them, and the events are written with COPY, many cases per transaction, under
-the events table's EXCLUSIVE lock (as the application's recorder takes it: notification
-ids follow commit order), then NOTIFY. Sealing runs in `--processes` processes; their
-COPYs take turns.
+Its events are stored as the application's mapper stores them (its transcoder, and the
+sealing of `application.sealing.SealingMapper`), with fresh data keys for the case and
+each member made here: every loaded case has its own keys, its personal fields sealed and
+bound to its own scopes. Each template event is stored once by the mapper with the values
+a clone changes left as slots; a clone's state is that JSON with its own values and its
+own sealed values (`SealingMapper._sealed`, with the clone's key and binding) filled in
+(`--per-event` sends every event of every clone through the mapper instead: the same
+stored events but for the nonces, ~20% more CPU). The keys, wrapped by the key-encryption
+key as the key store wraps them, and the events are written with binary COPY, 2,000 cases
+per transaction, under the events table's EXCLUSIVE lock (as the application's recorder
+takes it: notification ids follow commit order), then NOTIFY. Cloning and sealing run in
+`--processes` processes; their COPYs take turns.
 
 The views are not built here: run `gezinsregie projections rebuild --all` afterwards."""
 
@@ -417,11 +420,16 @@ class BulkWriter:
 
 
 def load_part(
-    settings: Settings, first: int, count: int, seed: int, templates_count: int
+    settings: Settings,
+    first: int,
+    count: int,
+    seed: int,
+    templates_count: int,
+    per_event: bool = False,
 ) -> tuple[int, dict[str, float]]:
     """One loading process: loaded cases `first` .. `first + count - 1`; the events
     written and the seconds spent in each phase."""
-    writer = BulkWriter(settings)
+    writer = BulkWriter(settings, per_event)
     try:
         started = time.perf_counter()
         end = writer.app.clock.now()
@@ -470,6 +478,7 @@ def bulk_load(
     processes: int = 2,
     seed: int = 1,
     templates_count: int = TEMPLATES,
+    per_event: bool = False,
 ) -> Loaded:
     """Load `cases` cases (numbered from `first`: the coach blocks count on), split over
     `processes` processes, each with its own templates (seed `seed` * 1000 + its index)."""
@@ -479,7 +488,7 @@ def bulk_load(
     share = [cases // processes + (1 if i < cases % processes else 0) for i in range(processes)]
     starts = [first + sum(share[:i]) for i in range(processes)]
     jobs = [
-        (settings, start, n, seed * 1000 + i, templates_count)
+        (settings, start, n, seed * 1000 + i, templates_count, per_event)
         for i, (start, n) in enumerate(zip(starts, share, strict=True))
         if n
     ]
@@ -518,6 +527,9 @@ def main() -> None:
     parser.add_argument("--templates", type=int, default=TEMPLATES)
     parser.add_argument("--pg-dbname", default="test")
     parser.add_argument(
+        "--per-event", action="store_true", help="every event through the mapper (slower)"
+    )
+    parser.add_argument(
         "--kek", default=os.environ.get("GEZINSREGIE_KEY_ENCRYPTION_KEY") or secrets.token_hex(32)
     )
     args = parser.parse_args()
@@ -535,6 +547,7 @@ def main() -> None:
         processes=args.processes,
         seed=args.seed,
         templates_count=args.templates,
+        per_event=args.per_event,
     )
     if "GEZINSREGIE_KEY_ENCRYPTION_KEY" not in os.environ and args.kek == parser.get_default("kek"):
         print(f"key-encryption key (GEZINSREGIE_KEY_ENCRYPTION_KEY): {args.kek}")
