@@ -1,5 +1,6 @@
 """Bulk loading of a PostgreSQL case store for the scale benchmark, with COPY: several times
 the ~4k events/s of writing demo cases through the application.
+
     python -m bench.bulk_load --schema bench_x --cases 100000 [--processes 2] [--seed 1]
 
 A modest set of template cases is built in memory with `application.demo.demo_cases`
