@@ -79,8 +79,9 @@ TEMPLATES = 1000
 """Template cases built per loading process."""
 BLOCK = 1000
 """Cases loaded with one set of coach names."""
-MEAN_EVENTS = 10
-"""A prefix's length is drawn from 1 to 2 * MEAN_EVENTS - 1 (at most the whole history)."""
+LONGEST_PREFIX = 23
+"""A prefix's length is drawn from 1 to this (at most the whole history): ~10 events a case
+on average with the demo's histories (~29 events each, many short)."""
 RECENT_DAYS = 14.0
 """A cut history's last fact lies this many days before "now" on average."""
 BATCH_CASES = 2000
@@ -136,7 +137,7 @@ def clones(
     for number in range(first, first + count):
         template = rng.randrange(len(histories))
         history = histories[template]
-        length = min(len(history), rng.randint(1, 2 * MEAN_EVENTS - 1))
+        length = min(len(history), rng.randint(1, LONGEST_PREFIX))
         prefix = history[:length]
         shift = timedelta(0)
         if length < len(history):
