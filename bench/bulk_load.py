@@ -431,6 +431,7 @@ def load_part(
 ) -> tuple[int, dict[str, float]]:
     """One loading process: loaded cases `first` .. `first + count - 1`; the events
     written and the seconds spent in each phase."""
+    cpu = time.process_time()
     writer = BulkWriter(settings, per_event)
     try:
         started = time.perf_counter()
@@ -449,6 +450,7 @@ def load_part(
         spent["sealing"] = writer.sealing_seconds
         spent["lock wait"] = writer.waiting_seconds
         spent["copying"] = writer.copying_seconds
+        spent["loader CPU"] = time.process_time() - cpu
         return written, spent
     finally:
         writer.close()
@@ -468,7 +470,9 @@ class Loaded:
             f"{self.cases:,} cases, {self.events:,} events in {self.seconds:.1f} s:"
             f" {self.cases / self.seconds:,.0f} cases/s, {self.events / self.seconds:,.0f}"
             f" events/s ({self.events / max(1, self.cases):.1f} events a case;"
-            f" process-seconds: {phases})"
+            f" process-seconds: {phases};"
+            f" {self.events / max(1e-9, self.spent.get('loader CPU', 0)):,.0f} events"
+            " per loader CPU-second)"
         )
 
 
