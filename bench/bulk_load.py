@@ -75,7 +75,7 @@ from domain.case_event import CaseEvent
 from domain.periods import CasePeriods
 from domain.personal_data import Path, PersonalField, sealed_fields
 
-TEMPLATES = 1000
+TEMPLATES = 500
 """Template cases built per loading process."""
 BLOCK = 1000
 """Cases loaded with one set of coach names."""
