@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
 from functools import cache
 from itertools import chain, islice
 from typing import Any, cast
@@ -272,6 +273,8 @@ class CompiledEvent:
         self.fixed: list[bytes] = pieces[0::2]
         self.order = [int(n) for n in pieces[1::2]]
         assert sorted(self.order) == list(range(len(self.slots)))
+        self.kinds = [_kind(value) for _, value in self.slots]
+        self.template_id = event.originator_id
         self.encoders = [_encoder(self.transcoder, value) for _, value in self.slots]
         self.envelopes = [
             _envelope_encoder(self.transcoder, MEMBER if f.sealed_for_member else CASE)
@@ -285,7 +288,15 @@ class CompiledEvent:
         parts = [self.fixed[0]]
         for index, fixed in zip(self.order, self.fixed[1:], strict=True):
             field, value = self.slots[index]
-            value = clone.moved(value)
+            kind = self.kinds[index]
+            if kind is Kind.TIME:
+                value = value + clone.shift
+            elif kind is Kind.COACH:
+                value = clone.coaches[value]
+            elif kind is Kind.ID:
+                value = clone.case_id if value == self.template_id else value
+            elif kind is Kind.OTHER:
+                value = clone.moved(value)
             if field is None:
                 parts.append(self.encoders[index](value))
             else:
@@ -296,6 +307,26 @@ class CompiledEvent:
                 parts.append(self.envelopes[index](envelope))
             parts.append(fixed)
         return b"".join(parts)
+
+
+class Kind(Enum):
+    """What a clone does to a slot's value."""
+
+    TIME = "a datetime or date: moved by the clone's shift"
+    COACH = "a coach: renamed"
+    ID = "a UUID: the clone's case id if it was the template's"
+    SAME = "kept (a sealed text that names no coach)"
+    OTHER = "anything else: every value in it as the kind says (`Clone.moved`)"
+
+
+def _kind(value: Any) -> Kind:
+    if isinstance(value, date):
+        return Kind.TIME
+    if isinstance(value, UUID):
+        return Kind.ID
+    if type(value) is str:
+        return Kind.COACH if value in COACH_NAMES else Kind.SAME
+    return Kind.OTHER
 
 
 Encoder = Callable[[Any], bytes]
