@@ -567,15 +567,20 @@ def main() -> None:
         "--per-event", action="store_true", help="every event through the mapper (slower)"
     )
     parser.add_argument(
-        "--kek", default=os.environ.get("GEZINSREGIE_KEY_ENCRYPTION_KEY") or secrets.token_hex(32)
+        "--kek",
+        help="key-encryption key, 64 hex digits (default: GEZINSREGIE_KEY_ENCRYPTION_KEY, which"
+        " `bench` sets to a new one if unset; printed: the store opens with it only)",
     )
     args = parser.parse_args()
+    kek = args.kek or os.environ.get("GEZINSREGIE_KEY_ENCRYPTION_KEY") or secrets.token_hex(32)
+    if not args.kek:
+        print(f"GEZINSREGIE_KEY_ENCRYPTION_KEY={kek}", flush=True)
     settings = load_settings(
         store="postgres",
         postgres_dbname=args.pg_dbname,
         postgres_user="postgres",
         postgres_schema=args.schema,
-        key_encryption_key=SecretStr(args.kek),
+        key_encryption_key=SecretStr(kek),
     )
     loaded = bulk_load(
         settings,
@@ -586,8 +591,6 @@ def main() -> None:
         templates_count=args.templates,
         per_event=args.per_event,
     )
-    if "GEZINSREGIE_KEY_ENCRYPTION_KEY" not in os.environ and args.kek == parser.get_default("kek"):
-        print(f"key-encryption key (GEZINSREGIE_KEY_ENCRYPTION_KEY): {args.kek}")
     print(loaded)
     print(f"on disk: {store_size(settings) / 2**20:,.0f} MiB")
 
