@@ -1,13 +1,25 @@
 """Benchmark: do reads stay flat as a region's store grows? Never run by CI.
 
     python -m bench.scale [--sizes 10000 100000 1000000] [--processes 2] [--reads 100]
-                          [--rebuild-args "--all"] [--pg-dbname test] [--keep]
+                          [--loader bulk|demo] [--rebuild-args "--all"] [--pg-dbname test]
+                          [--keep]
 
-One new PostgreSQL schema is filled step by step up to each size with demo cases (realistic
-histories built in the domain, `application.demo.write_demo`, ~30 events a case), written
-by `--processes` processes at once (each its own seed). At each size the views are caught
-up, the API is served by uvicorn (one worker, in this process), and each read is timed
-`--reads` times by users of the demo organisations:
+One new PostgreSQL schema is filled step by step up to each size, by `--processes`
+processes at once (each its own seed), with:
+
+- `--loader bulk` (the default): `bench.bulk_load`, cases cloned from prefixes of demo
+  histories (~10 events a case, each case its own ids, data keys and seals; coaches renamed
+  per block of 1,000 cases so a coach's caseload stays realistic), written with COPY at
+  tens of thousands of events a second. The views are then built by `gezinsregie
+  projections rebuild --all --processes 2`, timed as "initial build": catching up 10^7
+  events in the serving process would take hours;
+- `--loader demo`: the demo cases themselves (realistic histories built in the domain,
+  `application.demo.write_demo`, ~30 events a case, ~4k events/s), caught up by the
+  serving process as before.
+
+At each size the API is served by uvicorn (one worker, in this process), waits until its
+views have caught up, and each read is timed `--reads` times by users of the demo
+organisations:
 
 overview page       GET /v1/overview?municipality=den-haag&limit=50 (coordinator)
 overview, coach     GET /v1/overview?limit=50 (a coach: own cases)
@@ -19,10 +31,11 @@ case                GET /v1/cases/{id}
 command             POST /v1/cases/{id}/waitlist/contacts (a waiting family)
 
 then `gezinsregie close-inactive` and `gezinsregie projections rebuild <rebuild-args>` are
-run and timed as commands. The table gives p50/p99 per size and the p99's ratio to the
-smallest size's (target ≤ 1.5, and p99 ≤ 100 ms). A read the server does not offer (404,
-405) is reported as such, not timed. The raw floor printed beside it: the same number of
-`SELECT 1` round trips to PostgreSQL, for the machine's own noise.
+run and timed as commands; the store's size on disk is printed per size. The table gives
+p50/p99 per size and the p99's ratio to the smallest size's (target ≤ 1.5, and p99 ≤ 100
+ms). A read the server does not offer (404, 405) is reported as such, not timed. The raw
+floor printed beside it: the same number of `SELECT 1` round trips to PostgreSQL, for the
+machine's own noise.
 """
 
 from __future__ import annotations
@@ -47,6 +60,7 @@ from application.clock import SystemClock
 from application.demo import write_demo
 from application.persistence import postgres_conninfo, setup_lock
 from application.settings import Settings, load_settings
+from bench.bulk_load import bulk_load, store_size
 from bench.pages import served
 from bench.stores import drop_schema, postgres_unreachable
 from domain.authorization import Role, User
@@ -95,7 +109,7 @@ def load_part(schema: str, dbname: str, kek: str, cases: int, seed: int) -> int:
         app.close()
 
 
-def load(settings: Settings, cases: int, processes: int, step: int) -> float:
+def load_demo(settings: Settings, cases: int, processes: int, step: int) -> float:
     """Add `cases` demo cases with `processes` writers; returns seconds taken."""
     CaseApplication(settings, SystemClock()).close()  # the tables, made once before the writers
     started = time.perf_counter()
@@ -203,6 +217,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--reads", type=int, default=100)
+    parser.add_argument("--loader", choices=["bulk", "demo"], default="bulk")
     parser.add_argument("--rebuild-args", default="--all")
     parser.add_argument("--pg-dbname", default="test")
     parser.add_argument("--keep", action="store_true", help="do not drop the schema")
@@ -216,13 +231,31 @@ def main() -> None:
     loaded = 0
     try:
         for step, size in enumerate(sorted(args.sizes)):
-            took = load(settings, size - loaded, args.processes, step)
+            if args.loader == "bulk":
+                bulk = bulk_load(
+                    settings, size - loaded, first=loaded, processes=args.processes, seed=step + 1
+                )
+                print(bulk, flush=True)
+                took = bulk.seconds
+                building = command_seconds(
+                    settings, "projections", "rebuild", "--all", "--processes", "2"
+                )
+            else:
+                took = load_demo(settings, size - loaded, args.processes, step)
             loaded = size
             cases = CaseApplication(settings, SystemClock())
             events = cases.position()
             cases.close()
-            print(f"{size:,} cases ({events:,} events): loaded in {took:.0f} s", flush=True)
-            results[size] = measure(settings, args.reads)
+            print(
+                f"{size:,} cases ({events:,} events): loaded in {took:.0f} s,"
+                f" {store_size(settings) / 2**20:,.0f} MiB on disk",
+                flush=True,
+            )
+            results[size] = {}
+            if args.loader == "bulk":
+                print(f"initial build of the views: {building:.0f} s", flush=True)
+                results[size]["initial build (s)"] = [building * 1000]
+            results[size].update(measure(settings, args.reads))
             closing = command_seconds(settings, "close-inactive")
             rebuilding = command_seconds(
                 settings, "projections", "rebuild", *args.rebuild_args.split()
