@@ -94,7 +94,7 @@ def read_page(
         found += [item for item in compute(rows) if keeps(item)]
         if len(found) > limit or len(rows) < size:
             return found[: limit + 1]
-        last = json.loads(rows[-1].doc)
+        last = json.loads(rows[-1].doc) if where.order else {}
         after = (*(last.get(field) for field in where.order), rows[-1].key)
         size = min(4 * size, MAX_CHUNK)
 
