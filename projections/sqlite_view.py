@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Collection, Sequence
 from itertools import islice
 from typing import Any
@@ -29,6 +30,11 @@ def rows_statements(table: str) -> list[str]:
         "municipality TEXT NOT NULL, team TEXT NOT NULL, kind TEXT NOT NULL, doc TEXT NOT NULL)",
         *index_statements(table, table),
     ]
+
+
+INDEX_STATEMENT = re.compile(r"\s*CREATE\s+(UNIQUE\s+)?INDEX\b", re.IGNORECASE)
+"""A statement of `_rows_statements` that makes a secondary index: a rebuild's next version
+is made without them, and the live table gets them when the next one is promoted."""
 
 
 def index_statements(table: str, named_for: str) -> list[str]:
@@ -78,7 +84,8 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
             c.execute(WRITE_LOCK)
             c.execute(f"DROP TABLE IF EXISTS {NEXT}")
             for statement in self._rows_statements(NEXT):
-                c.execute(statement)
+                if not INDEX_STATEMENT.match(statement):  # made at the promotion
+                    c.execute(statement)
             c.execute(f"DELETE FROM tracking WHERE {UNDER}", under_params(upstream))
         return self.building()
 
