@@ -4,7 +4,7 @@ Run from the project root (never run by CI):
 
     python -m bench.rebuild [--events 500000] [--backend sqlite|postgres|both]
                             [--repeats 3] [--pg-repeats R] [--batch-size 1000]
-                            [--processes 2] [--profile]
+                            [--processes 2] [--only 'raw,raw sealed,all,all x2'] [--profile]
 
 Per backend, one fresh store (a temporary SQLite dir, or a new PostgreSQL schema in the
 `test` database, dropped at the end) is filled once with at least `--events` events by the
@@ -32,7 +32,9 @@ Each is repeated (default 3 times, order rotated between repeats) and the median
 reported; ratio = events/s divided by raw events/s (target for each projection: >= 0.5).
 The CPU columns count this process's CPU seconds only: steadier than the wall clock when
 the machine is shared, but blind to waiting for the disk or for PostgreSQL.
-`--profile` runs cProfile over one rebuild of each projection instead of the table.
+`--only` measures just the named rows (comma-separated; `raw` is always measured, the
+ratios need it). `--profile` runs cProfile over one rebuild of each projection, and of
+`all`, instead of the table.
 """
 
 from __future__ import annotations
@@ -301,6 +303,7 @@ def bench_backend(
     repeats: int,
     batch_size: int,
     processes: int,
+    only: list[str] | None = None,
 ) -> list[Row]:
     names = sorted(PROJECTIONS)
     measurements: dict[str, Callable[[], Run]] = {
@@ -314,6 +317,11 @@ def bench_backend(
         measurements[f"all x{processes}"] = partial(
             rebuild_split, app, settings, names, batch_size, processes
         )
+    if only is not None:
+        unknown = set(only) - set(measurements)
+        if unknown:
+            raise SystemExit(f"--only: no measurement {', '.join(sorted(unknown))}")
+        measurements = {k: v for k, v in measurements.items() if k == "raw" or k in only}
     read_raw(app)  # warm the page cache and the decoder up
     runs: dict[str, list[Run]] = {what: [] for what in measurements}
     order = list(measurements)
@@ -334,13 +342,16 @@ def bench_backend(
 def profile_backend(
     app: CaseApplication, settings: Settings, backend: str, batch_size: int, limit: int = 30
 ) -> None:
-    for name in sorted(PROJECTIONS):
+    names = sorted(PROJECTIONS)
+    for what in [*names, "all"]:
         profiler = cProfile.Profile()
-        run = profiler.runcall(rebuild, app, settings, [name], batch_size)
+        run = profiler.runcall(
+            rebuild, app, settings, names if what == "all" else [what], batch_size
+        )
         for sort in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort).print_stats(limit)
-            print(f"===== {backend} rebuild {name} ({run.events} events), by {sort} =====")
+            print(f"===== {backend} rebuild {what} ({run.events} events), by {sort} =====")
             print(out.getvalue())
     profiler = cProfile.Profile()
     run = profiler.runcall(read_raw, app)
@@ -363,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=1000, help="events per rebuild batch")
     parser.add_argument(
         "--processes", type=int, default=2, help="processes for `all xN` (1: leave it out)"
+    )
+    parser.add_argument(
+        "--only", help="comma-separated measurements to run (e.g. 'raw sealed,all,all x2')"
     )
     parser.add_argument("--pg-dbname", default="test")
     parser.add_argument(
@@ -399,7 +413,13 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         rows.extend(
                             bench_backend(
-                                app, settings, backend, repeats, args.batch_size, args.processes
+                                app,
+                                settings,
+                                backend,
+                                repeats,
+                                args.batch_size,
+                                args.processes,
+                                args.only.split(",") if args.only else None,
                             )
                         )
                 finally:

@@ -8,6 +8,7 @@ import gc
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -254,7 +255,12 @@ class Partition:
     def holds(self, originator_id: UUID | str) -> bool:
         if self.count == 1:
             return True
-        number = (originator_id if isinstance(originator_id, UUID) else UUID(originator_id)).int
+        if isinstance(originator_id, UUID):
+            number = originator_id.int
+        elif len(originator_id) == 36:  # the canonical text: its last 8 characters
+            number = int(originator_id[28:], 16)
+        else:
+            number = UUID(originator_id).int
         return (number & 0xFFFFFFFF) % self.count == self.index
 
     def tracked_as(self, upstream: str) -> str:
@@ -282,40 +288,62 @@ def feed(
     each view stays exactly-once by itself; a worker already past a batch (after a crash
     between two views' commits) skips it, or the part it has. `batches` stops after that
     many (a partial run, resumed by calling again). Split by case up to `stop` on a store
-    that can (PostgreSQL), the database sends only the partition's events. Returns how many
+    that can (PostgreSQL), the database sends only the partition's events. On PostgreSQL
+    the next batch is read (by a thread, in the server) while this one is projected and
+    written: the log is only read ahead, every write stays where it was. Returns how many
     events were read."""
     positions = [worker.position for worker in workers]
     to_domain_event = cases.structure_mapper.to_domain_event
     holds = partition.holds
     select_partition = getattr(cases.recorder, "select_partition", None)
     by_database = select_partition is not None and partition.count > 1 and stop is not None
-    done = read = 0
-    while workers and (batches is None or read < batches):
-        start = min(positions)
-        if stop is not None and start >= stop:
-            break
-        if by_database:  # only the partition's events, of a stretch of about batch_size of them
+
+    def read(start: int) -> tuple[Sequence[Notification], int]:
+        """The batch after position `start`, and the position it ends at (`start` when
+        there is nothing more to read)."""
+        if by_database:  # only the partition's events, of a stretch of about batch_size
             assert select_partition is not None and stop is not None
             end = min(stop, start + batch_size * partition.count)
-            batch = select_partition(start + 1, end, partition.index, partition.count)
-        else:
-            batch = cases.recorder.select_notifications(start + 1, batch_size, stop=stop)
-            if not batch:
+            return select_partition(start + 1, end, partition.index, partition.count), end
+        batch = cases.recorder.select_notifications(start + 1, batch_size, stop=stop)
+        return batch, batch[-1].id if batch else start
+
+    ahead = ThreadPoolExecutor(1, "read-ahead") if select_partition is not None else None
+    next_read: tuple[int, Future[tuple[Sequence[Notification], int]]] | None = None
+    done = count = 0
+    try:
+        while workers and (batches is None or count < batches):
+            start = min(positions)
+            if stop is not None and start >= stop:
                 break
-            end = batch[-1].id
-        with gc_paused():
-            events = [
-                (n.id, cast(CaseEvent, to_domain_event(n))) for n in batch if holds(n.originator_id)
-            ]
-            for number, worker in enumerate(workers):
-                after = positions[number]
-                if after < end:
-                    share = events if after < start + 1 else [e for e in events if e[0] > after]
-                    positions[number] = worker.apply(share, end, after)
-        done += len(batch)
-        read += 1
-        if progress:
-            progress(len(batch))
+            if next_read is not None and next_read[0] == start:
+                batch, end = next_read[1].result()
+            else:
+                batch, end = read(start)
+            next_read = None
+            if end == start:
+                break
+            more = (stop is None or end < stop) and (batches is None or count + 1 < batches)
+            if ahead is not None and more:
+                next_read = (end, ahead.submit(read, end))
+            with gc_paused():
+                events = [
+                    (n.id, cast(CaseEvent, to_domain_event(n)))
+                    for n in batch
+                    if by_database or holds(n.originator_id)
+                ]
+                for number, worker in enumerate(workers):
+                    after = positions[number]
+                    if after < end:
+                        share = events if after < start + 1 else [e for e in events if e[0] > after]
+                        positions[number] = worker.apply(share, end, after)
+            done += len(batch)
+            count += 1
+            if progress:
+                progress(len(batch))
+    finally:
+        if ahead is not None:
+            ahead.shutdown(wait=True, cancel_futures=True)
     return done
 
 
