@@ -8,7 +8,7 @@ import gc
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -81,6 +81,8 @@ class ProjectionWorker:
         """The projection's handler per event class, looked up on first use."""
         self.failure: Exception | None = None
         """Why `run` stopped for good (a bug, not an outage), for status and health."""
+        self.writing: Future[None] | None = None
+        """The write of the last batch applied, when a writer thread makes it (`apply`)."""
 
     @property
     def position(self) -> int:
@@ -98,13 +100,23 @@ class ProjectionWorker:
             events = [(n.id, cast(CaseEvent, to_domain_event(n))) for n in notifications]
             return self.apply(events, notifications[-1].id, after)
 
-    def apply(self, events: Sequence[Positioned], end: int, after: int) -> int:
+    def apply(
+        self,
+        events: Sequence[Positioned],
+        end: int,
+        after: int,
+        writer: Executor | None = None,
+    ) -> int:
         """Apply decoded events (each with its position) that follow position `after`, and
         record `end` (returned), the last position of the batch they were read in: a batch
         may hold none of this worker's events (a partition of a rebuild), and its position
-        is recorded all the same. One transaction, as in `process`."""
+        is recorded all the same. One transaction, as in `process`; given a `writer`, that
+        transaction is made by its thread while the caller goes on (with another view, or
+        the next batch): the next `apply` first waits for it (`written`), so the rows it
+        reads are those written, and a failed write stops it."""
         if events and events[0][0] <= after:
             raise IntegrityError(f"batch from {events[0][0]} overlaps position {after}")
+        self.written()
         keys_for = self.projection.keys_for
         handlers = self.handlers
         rows = RowBatch(self.view, ())
@@ -121,8 +133,20 @@ class ProjectionWorker:
                 except Exception as error:
                     raise ProjectionError(self.projection.name, position, event) from error
         tracking = Tracking(self.upstream, end)
-        self.view.write(rows.upserts(), rows.deletes(), tracking, after)
+        if writer is None:
+            self.view.write(rows.upserts(), rows.deletes(), tracking, after)
+        else:
+            self.writing = writer.submit(
+                self.view.write, rows.upserts(), rows.deletes(), tracking, after
+            )
         return end
+
+    def written(self) -> None:
+        """Wait for the write a writer thread is making for this worker, if any: raises
+        what it raised (the batch was not applied, nor its position recorded)."""
+        writing, self.writing = self.writing, None
+        if writing is not None:
+            writing.result()
 
     def catch_up(self, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> int:
         """Process everything recorded after the view's position; returns how many events."""
@@ -290,8 +314,9 @@ def feed(
     many (a partial run, resumed by calling again). Split by case up to `stop` on a store
     that can (PostgreSQL), the database sends only the partition's events. On PostgreSQL
     the next batch is read (by a thread, in the server) while this one is projected and
-    written: the log is only read ahead, every write stays where it was. Returns how many
-    events were read."""
+    written, and each view's write of a batch is made by another thread while the next
+    views project it (see `ProjectionWorker.apply`): every write is the same transaction,
+    in the same order, as without. Returns how many events were read."""
     positions = [worker.position for worker in workers]
     to_domain_event = cases.structure_mapper.to_domain_event
     holds = partition.holds
@@ -308,7 +333,9 @@ def feed(
         batch = cases.recorder.select_notifications(start + 1, batch_size, stop=stop)
         return batch, batch[-1].id if batch else start
 
-    ahead = ThreadPoolExecutor(1, "read-ahead") if select_partition is not None else None
+    pipelined = select_partition is not None
+    ahead = ThreadPoolExecutor(1, "read-ahead") if pipelined else None
+    writer = ThreadPoolExecutor(1, "write-behind") if pipelined else None
     next_read: tuple[int, Future[tuple[Sequence[Notification], int]]] | None = None
     done = count = 0
     try:
@@ -336,7 +363,7 @@ def feed(
                     after = positions[number]
                     if after < end:
                         share = events if after < start + 1 else [e for e in events if e[0] > after]
-                        positions[number] = worker.apply(share, end, after)
+                        positions[number] = worker.apply(share, end, after, writer)
             done += len(batch)
             count += 1
             if progress:
@@ -344,6 +371,10 @@ def feed(
     finally:
         if ahead is not None:
             ahead.shutdown(wait=True, cancel_futures=True)
+        if writer is not None:
+            writer.shutdown(wait=True)  # every write handed over is made, or fails, whole
+    for worker in workers:
+        worker.written()  # a write that failed after the last batch was handed over
     return done
 
 
