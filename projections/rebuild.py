@@ -27,7 +27,7 @@ from application.settings import Settings
 from projections import registry
 from projections.projection import Projection
 from projections.registry import OpenView, open_view
-from projections.runner import BATCH_SIZE, Partition, ProjectionWorker, feed
+from projections.runner import BATCH_SIZE, Partition, ProjectionWorker, at_once, feed
 from projections.view import REBUILDING
 
 FORK = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -123,9 +123,8 @@ def promote(plan: Plan) -> None:
         behind = [p for p in partition_positions(plan, views, upstream) if p < plan.stop]
         if behind:
             raise RebuildInterruptedError(f"partitions at {behind}, not at {plan.stop}")
-        for opened in views:
-            view = opened.view
-            view.promote(view.building(), upstream, f"{upstream}{REBUILDING}")
+        built_upstream = f"{upstream}{REBUILDING}"
+        at_once(lambda v: v.view.promote(v.view.building(), upstream, built_upstream), views)
     finally:
         close(views)
 

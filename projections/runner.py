@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -246,6 +246,7 @@ class ProjectionWorker:
         self.stopping.set()
 
 
+T = TypeVar("T")
 Positioned = tuple[int, CaseEvent]
 """A decoded event with its position in the log (its notification id)."""
 
@@ -400,6 +401,21 @@ def rebuild_together(
         for worker, builder in zip(workers, builders, strict=False):
             worker.view.abandon(builder.view, builder.upstream)
         raise
-    for worker, builder in zip(workers, builders, strict=True):
-        worker.view.promote(builder.view, worker.upstream, builder.upstream)
+    at_once(
+        lambda pair: pair[0].view.promote(pair[1].view, pair[0].upstream, pair[1].upstream),
+        list(zip(workers, builders, strict=True)),
+    )
     return done
+
+
+def at_once(action: Callable[[T], None], items: Sequence[T]) -> None:
+    """`action` on every item, each in a thread of its own (a view's promotion builds its
+    indexes in the database: several views' are built side by side); raises the first
+    failure once all are done."""
+    if len(items) < 2:
+        for item in items:
+            action(item)
+        return
+    with ThreadPoolExecutor(len(items), "promote") as pool:
+        for result in [pool.submit(action, item) for item in items]:
+            result.result()
