@@ -3,7 +3,7 @@
 Run from the project root (never run by CI):
 
     python -m bench.rebuild [--events 500000] [--backend sqlite|postgres|both]
-                            [--repeats 3] [--pg-repeats R] [--batch-size 1000]
+                            [--repeats 3] [--pg-repeats R] [--batch-size 4000]
                             [--processes 2] [--only 'raw,raw sealed,all,all x2'] [--profile]
 
 Per backend, one fresh store (a temporary SQLite dir, or a new PostgreSQL schema in the
@@ -65,7 +65,7 @@ from application.settings import Settings, load_settings
 from bench.stores import drop_schema, postgres_unreachable
 from projections.rebuild import rebuild_in_processes
 from projections.registry import PROJECTIONS, open_view, worker_for
-from projections.runner import rebuild_together
+from projections.runner import REBUILD_BATCH_SIZE, rebuild_together
 
 NOW = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 """The demo histories end here (a fixed clock: the same store every run)."""
@@ -371,7 +371,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pg-repeats", type=int, help="PostgreSQL repeats (default: --repeats)")
-    parser.add_argument("--batch-size", type=int, default=1000, help="events per rebuild batch")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=REBUILD_BATCH_SIZE,
+        help="events per rebuild batch (default: the command line's)",
+    )
     parser.add_argument(
         "--processes", type=int, default=2, help="processes for `all xN` (1: leave it out)"
     )

@@ -27,7 +27,7 @@ from application.settings import Settings
 from projections import registry
 from projections.projection import Projection
 from projections.registry import OpenView, open_view
-from projections.runner import BATCH_SIZE, Partition, ProjectionWorker, at_once, feed
+from projections.runner import REBUILD_BATCH_SIZE, Partition, ProjectionWorker, at_once, feed
 from projections.view import REBUILDING
 
 FORK = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -55,7 +55,7 @@ class Plan:
     stop: int
     """The log position every partition builds up to (the head when the rebuild began);
     the live workers go on from there after the promotion."""
-    batch_size: int = BATCH_SIZE
+    batch_size: int = REBUILD_BATCH_SIZE
 
 
 def build_partition(
@@ -157,7 +157,7 @@ def rebuild_in_processes(
     names: Sequence[str],
     processes: int,
     *,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int = REBUILD_BATCH_SIZE,
     resume: bool = False,
     progress: Progress | None = None,
 ) -> int:
