@@ -103,7 +103,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
     def next_version(self, upstream: str) -> PostgresDocumentView:
         """An empty table beside the live one (`<view>_rows_next`), tracked as `upstream`
         (or by partition under it); only its primary key is indexed while it fills, the
-        other indexes are made at its promotion (`_index_built`)."""
+        other indexes are made when it is `ready` (or at the latest at its promotion)."""
         built = self.building()
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(built._sql("DROP TABLE IF EXISTS {rows}"))
@@ -145,7 +145,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         assert isinstance(built, PostgresDocumentView)
         live, next_ = self.live_table, built.rows_table
         schema = Identifier(self.datastore.schema)
-        built._index_built()
+        built._make_indexes()
         with self.datastore.transaction(commit=True) as curs:
             # The live worker's writes take this lock first: one under way ends before the
             # swap, and the next finds the position moved (and resumes from it).
@@ -169,15 +169,19 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             )
             curs.execute(self._forget_under, under_params(built_upstream))
 
-    def _index_built(self) -> None:
-        """Make a filled next version's indexes (those `next_version` left out) and its
-        statistics, before it is swapped in: built in one pass over the table, and outside
-        the swap's transaction, so that readers and the live worker do not wait for it."""
+    def ready(self) -> None:
+        """A filled next version's indexes (those `next_version` left out) and statistics:
+        built in one pass over the table, outside the swap's transaction (readers and the
+        live worker do not wait for it)."""
+        self._make_indexes(analyze=True)
+
+    def _make_indexes(self, analyze: bool = False) -> None:
         with self.datastore.transaction(commit=True) as curs:
             for statement in self._rows_statements():
                 if is_index(statement):
-                    curs.execute(statement)
-            curs.execute(self._sql("ANALYZE {rows}"))
+                    curs.execute(statement)  # (IF NOT EXISTS: nothing to do after `ready`)
+            if analyze:
+                curs.execute(self._sql("ANALYZE {rows}"))
 
     def _tracking_sql(self, template: str) -> Composed:
         schema, table = Identifier(self.datastore.schema), Identifier(self.tracking_table_name)

@@ -124,6 +124,7 @@ def promote(plan: Plan) -> None:
         if behind:
             raise RebuildInterruptedError(f"partitions at {behind}, not at {plan.stop}")
         built_upstream = f"{upstream}{REBUILDING}"
+        at_once(lambda v: v.view.building().ready(), views)
         at_once(lambda v: v.view.promote(v.view.building(), upstream, built_upstream), views)
     finally:
         close(views)

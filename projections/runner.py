@@ -347,7 +347,7 @@ def feed(
     ahead = ThreadPoolExecutor(1, "read-ahead") if pipelined and READ_AHEAD else None
     writer = ThreadPoolExecutor(1, "write-behind") if pipelined and WRITE_BEHIND else None
     next_read: tuple[int, Future[tuple[Sequence[Notification], int]]] | None = None
-    done = count = 0
+    done = count = reported = 0
     try:
         while workers and (batches is None or count < batches):
             start = min(positions)
@@ -358,8 +358,12 @@ def feed(
             else:
                 batch, end = read(start)
             next_read = None
-            if end == start:
-                break
+            if end == start:  # at the head: read again once every write is made, so that
+                for worker in workers:  # the rebuild ends (and is promoted) as soon after
+                    worker.written()  # its last read as without a writer thread
+                batch, end = read(start)
+                if end == start:
+                    break
             more = (stop is None or end < stop) and (batches is None or count + 1 < batches)
             if ahead is not None and more:
                 next_read = (end, ahead.submit(read, end))
@@ -369,6 +373,12 @@ def feed(
                     for n in batch
                     if by_database or holds(n.originator_id)
                 ]
+                if reported:  # the previous batch's progress, once every view recorded it
+                    for worker in workers:
+                        worker.written()
+                    assert progress is not None
+                    progress(reported)
+                    reported = 0
                 for number, worker in enumerate(workers):
                     after = positions[number]
                     if after < end:
@@ -377,7 +387,10 @@ def feed(
             done += len(batch)
             count += 1
             if progress:
-                progress(len(batch))
+                if writer is None:
+                    progress(len(batch))
+                else:
+                    reported = len(batch)
     finally:
         if ahead is not None:
             ahead.shutdown(wait=True, cancel_futures=True)
@@ -385,6 +398,9 @@ def feed(
             writer.shutdown(wait=True)  # every write handed over is made, or fails, whole
     for worker in workers:
         worker.written()  # a write that failed after the last batch was handed over
+    if reported:
+        assert progress is not None
+        progress(reported)
     return done
 
 
@@ -406,6 +422,10 @@ def rebuild_together(
             built = worker.view.next_version(tracked_as)
             builders.append(ProjectionWorker(worker.cases, worker.projection, built, tracked_as))
         done = feed(workers[0].cases, builders, batch_size=batch_size, progress=progress)
+        at_once(lambda builder: builder.view.ready(), builders)
+        # What was recorded while the indexes were built: the promotion follows the last
+        # read as closely as without them (the live views are ahead of it meanwhile).
+        done += feed(workers[0].cases, builders, batch_size=batch_size, progress=progress)
     except BaseException:
         for worker, builder in zip(workers, builders, strict=False):
             worker.view.abandon(builder.view, builder.upstream)
