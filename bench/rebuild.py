@@ -22,7 +22,10 @@ raw sealed the same, decoded as the projections decode them (`structure_mapper`:
            does).
 all        every projection rebuilt from one read of the log (`projections rebuild
            --all`): each batch read and decoded once and handed to every projection,
-           each view written with its own position in its own transaction.
+           each view written with its own position in its own transaction (next
+           versions without secondary indexes, made once filled; on PostgreSQL the next
+           batch read and each view's batch written by threads of their own, see
+           `projections.runner.feed`). The CPU column includes those threads.
 all xN     the same split by case over N processes (`rebuild --all --processes N`,
            default 2): each reads the log, decodes and projects only its partition's
            events, tracked per partition; the views are promoted when all are done.
