@@ -25,7 +25,7 @@ from application.key_store import KeyStore, member_scope
 from application.reading import Reader
 from application.sealing import SealingMapper
 from domain.events_intake import CaseOpened
-from domain.personal_data import ERASED
+from domain.personal_data import ERASED, PersonalField
 from domain.privacy import DIRECT_CARE
 from domain.vocabulary import ConsentPurpose, DataCategory
 
@@ -84,6 +84,11 @@ class NameTokens:
         )
 
 
+def is_name_or_birth_date(field: PersonalField) -> bool:
+    """A member's name or birth date: all a token is made of (the rest stays sealed)."""
+    return field.path[0] == "members" and field.path[-1] in ("name", "birth_date")
+
+
 class MemberNames:
     """Reads the members' names and birth dates from a sealed `CaseOpened` with the case's
     keys; none of an erased member."""
@@ -105,7 +110,7 @@ class MemberNames:
         )
 
     def members(self, event: CaseOpened) -> list[MemberName]:
-        opened = self.opener.opened_copy(event)
+        opened = self.opener.opened_copy(event, only=is_name_or_birth_date)
         assert isinstance(opened, CaseOpened)
         found = []
         for member in opened.members:

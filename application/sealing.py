@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -188,21 +188,27 @@ class SealingMapper(Mapper[UUID]):
         self._open(event)
         return event
 
-    def opened_copy(self, event: CaseEvent) -> CaseEvent:
+    def opened_copy(
+        self, event: CaseEvent, only: Callable[[PersonalField], bool] | None = None
+    ) -> CaseEvent:
         """A copy of an event decoded with its sealed fields sealed (a projection's), with
         them opened: erased ones read as the erased marker. The event itself stays sealed
-        (other projections may be given the same one)."""
+        (other projections may be given the same one). `only`: open just the fields it
+        accepts (a reader that needs a few of them), the others stay sealed in the copy."""
         assert self.keys is not None
         fields = sealed_fields(event)
+        if only is not None:
+            fields = [field for field in fields if only(field)]
         if not fields:
             return event
         copy = object.__new__(type(event))
         object.__setattr__(copy, "__dict__", _with_own_containers(vars(event), fields))
-        self._open(copy)
+        self._open(copy, fields)
         return copy
 
-    def _open(self, event: CaseEvent) -> None:
-        fields = sealed_fields(event)
+    def _open(self, event: CaseEvent, fields: Sequence[PersonalField] | None = None) -> None:
+        if fields is None:
+            fields = sealed_fields(event)
         if fields:
             state, case = vars(event), case_scope(event.originator_id)
             bound_to = _binding(event)

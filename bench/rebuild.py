@@ -3,8 +3,8 @@
 Run from the project root (never run by CI):
 
     python -m bench.rebuild [--events 500000] [--backend sqlite|postgres|both]
-                            [--repeats 3] [--pg-repeats R] [--batch-size 1000]
-                            [--processes 2] [--profile]
+                            [--repeats 3] [--pg-repeats R] [--batch-size 4000]
+                            [--processes 2] [--only 'raw,raw sealed,all,all x2'] [--profile]
 
 Per backend, one fresh store (a temporary SQLite dir, or a new PostgreSQL schema in the
 `test` database, dropped at the end) is filled once with at least `--events` events by the
@@ -22,7 +22,10 @@ raw sealed the same, decoded as the projections decode them (`structure_mapper`:
            does).
 all        every projection rebuilt from one read of the log (`projections rebuild
            --all`): each batch read and decoded once and handed to every projection,
-           each view written with its own position in its own transaction.
+           each view written with its own position in its own transaction (next
+           versions without secondary indexes, made once filled; on PostgreSQL the next
+           batch read and each view's batch written by threads of their own, see
+           `projections.runner.feed`). The CPU column includes those threads.
 all xN     the same split by case over N processes (`rebuild --all --processes N`,
            default 2): each reads the log, decodes and projects only its partition's
            events, tracked per partition; the views are promoted when all are done.
@@ -32,7 +35,9 @@ Each is repeated (default 3 times, order rotated between repeats) and the median
 reported; ratio = events/s divided by raw events/s (target for each projection: >= 0.5).
 The CPU columns count this process's CPU seconds only: steadier than the wall clock when
 the machine is shared, but blind to waiting for the disk or for PostgreSQL.
-`--profile` runs cProfile over one rebuild of each projection instead of the table.
+`--only` measures just the named rows (comma-separated; `raw` is always measured, the
+ratios need it). `--profile` runs cProfile over one rebuild of each projection, and of
+`all`, instead of the table.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ from application.settings import Settings, load_settings
 from bench.stores import drop_schema, postgres_unreachable
 from projections.rebuild import rebuild_in_processes
 from projections.registry import PROJECTIONS, open_view, worker_for
-from projections.runner import rebuild_together
+from projections.runner import REBUILD_BATCH_SIZE, rebuild_together
 
 NOW = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 """The demo histories end here (a fixed clock: the same store every run)."""
@@ -301,6 +306,7 @@ def bench_backend(
     repeats: int,
     batch_size: int,
     processes: int,
+    only: list[str] | None = None,
 ) -> list[Row]:
     names = sorted(PROJECTIONS)
     measurements: dict[str, Callable[[], Run]] = {
@@ -314,6 +320,11 @@ def bench_backend(
         measurements[f"all x{processes}"] = partial(
             rebuild_split, app, settings, names, batch_size, processes
         )
+    if only is not None:
+        unknown = set(only) - set(measurements)
+        if unknown:
+            raise SystemExit(f"--only: no measurement {', '.join(sorted(unknown))}")
+        measurements = {k: v for k, v in measurements.items() if k == "raw" or k in only}
     read_raw(app)  # warm the page cache and the decoder up
     runs: dict[str, list[Run]] = {what: [] for what in measurements}
     order = list(measurements)
@@ -334,13 +345,16 @@ def bench_backend(
 def profile_backend(
     app: CaseApplication, settings: Settings, backend: str, batch_size: int, limit: int = 30
 ) -> None:
-    for name in sorted(PROJECTIONS):
+    names = sorted(PROJECTIONS)
+    for what in [*names, "all"]:
         profiler = cProfile.Profile()
-        run = profiler.runcall(rebuild, app, settings, [name], batch_size)
+        run = profiler.runcall(
+            rebuild, app, settings, names if what == "all" else [what], batch_size
+        )
         for sort in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort).print_stats(limit)
-            print(f"===== {backend} rebuild {name} ({run.events} events), by {sort} =====")
+            print(f"===== {backend} rebuild {what} ({run.events} events), by {sort} =====")
             print(out.getvalue())
     profiler = cProfile.Profile()
     run = profiler.runcall(read_raw, app)
@@ -360,9 +374,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pg-repeats", type=int, help="PostgreSQL repeats (default: --repeats)")
-    parser.add_argument("--batch-size", type=int, default=1000, help="events per rebuild batch")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=REBUILD_BATCH_SIZE,
+        help="events per rebuild batch (default: the command line's)",
+    )
     parser.add_argument(
         "--processes", type=int, default=2, help="processes for `all xN` (1: leave it out)"
+    )
+    parser.add_argument(
+        "--only", help="comma-separated measurements to run (e.g. 'raw sealed,all,all x2')"
     )
     parser.add_argument("--pg-dbname", default="test")
     parser.add_argument(
@@ -399,7 +421,13 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         rows.extend(
                             bench_backend(
-                                app, settings, backend, repeats, args.batch_size, args.processes
+                                app,
+                                settings,
+                                backend,
+                                repeats,
+                                args.batch_size,
+                                args.processes,
+                                args.only.split(",") if args.only else None,
                             )
                         )
                 finally:

@@ -25,7 +25,7 @@ from projections.registry import (
     open_view,
     worker_for,
 )
-from projections.runner import rebuild_together
+from projections.runner import REBUILD_BATCH_SIZE, rebuild_together
 
 FAILURE_CHECK_SECONDS = 0.5
 """How often `run` looks whether a worker stopped on a bug (it then stops all, exit 1)."""
@@ -104,7 +104,7 @@ def run(names: Names = None) -> None:
 def rebuild(
     names: Names = None,
     all_: Annotated[bool, typer.Option("--all", help="Rebuild every projection")] = False,
-    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = REBUILD_BATCH_SIZE,
     processes: Annotated[
         int,
         typer.Option(

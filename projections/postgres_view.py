@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
@@ -47,6 +48,15 @@ def without_nul(value: Any) -> Any:
 UNDER = "(application_name = %s OR left(application_name, %s) = %s)"
 """A tracking name and its partitions' names (`view.under`), with `under_params`."""
 WRITE_LOCK = "SELECT pg_advisory_xact_lock(hashtext(%s))"
+ASYNC_COMMIT = "SET LOCAL synchronous_commit = off"
+INDEX_STATEMENT = re.compile(r"\s*CREATE\s+(UNIQUE\s+)?INDEX\b", re.IGNORECASE)
+"""A statement of `_rows_statements` that makes a secondary index: a rebuild's next version
+is made without them and gets them at its promotion (built once over the filled table,
+rather than kept up to date row by row while it fills)."""
+
+
+def is_index(statement: Composable) -> bool:
+    return INDEX_STATEMENT.match(statement.as_string(None)) is not None
 
 
 def under_params(prefix: str) -> tuple[str, int, str]:
@@ -94,12 +104,14 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
 
     def next_version(self, upstream: str) -> PostgresDocumentView:
         """An empty table beside the live one (`<view>_rows_next`), tracked as `upstream`
-        (or by partition under it)."""
+        (or by partition under it); only its primary key is indexed while it fills, the
+        other indexes are made when it is `ready` (or at the latest at its promotion)."""
         built = self.building()
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(built._sql("DROP TABLE IF EXISTS {rows}"))
             for statement in built._rows_statements():
-                curs.execute(statement)
+                if not is_index(statement):
+                    curs.execute(statement)
             curs.execute(self._forget_under, under_params(upstream))
         return built
 
@@ -135,6 +147,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         assert isinstance(built, PostgresDocumentView)
         live, next_ = self.live_table, built.rows_table
         schema = Identifier(self.datastore.schema)
+        built._make_indexes()
         with self.datastore.transaction(commit=True) as curs:
             # The live worker's writes take this lock first: one under way ends before the
             # swap, and the next finds the position moved (and resumes from it).
@@ -157,6 +170,20 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
                 (upstream, kept),
             )
             curs.execute(self._forget_under, under_params(built_upstream))
+
+    def ready(self) -> None:
+        """A filled next version's indexes (those `next_version` left out) and statistics:
+        built in one pass over the table, outside the swap's transaction (readers and the
+        live worker do not wait for it)."""
+        self._make_indexes(analyze=True)
+
+    def _make_indexes(self, analyze: bool = False) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self._rows_statements():
+                if is_index(statement):
+                    curs.execute(statement)  # (IF NOT EXISTS: nothing to do after `ready`)
+            if analyze:
+                curs.execute(self._sql("ANALYZE {rows}"))
 
     def _tracking_sql(self, template: str) -> Composed:
         schema, table = Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
@@ -187,27 +214,45 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
     def write(
         self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking, after: int
     ) -> None:
-        upsert = self._sql(
-            "INSERT INTO {rows} (key, case_id, municipality, team, kind, doc) "
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET "
-            "case_id = EXCLUDED.case_id, municipality = EXCLUDED.municipality, "
-            "team = EXCLUDED.team, kind = EXCLUDED.kind, doc = EXCLUDED.doc"
-        )
         with self.datastore.transaction(commit=True) as curs:
+            if self.rows_table != self.live_table:
+                # A rebuild's batch: its commit need not wait for the disk. A crash may lose
+                # the last few, each whole (rows and position together), and the rebuild
+                # resumes from the position that was kept: still exactly-once.
+                curs.execute(ASYNC_COMMIT)
             lock = write_lock_name(self.rows_table, tracking.application_name)
             curs.execute(WRITE_LOCK, (lock,))
             recorded = self._max_tracking_id(tracking.application_name, curs)
             self.check_still_at(recorded, after, tracking)
             if upserts:
-                # Jsonb(doc) is encoded by psycopg: `encoded()` would encode each doc twice.
-                params = [
-                    (r.key, r.case_id, r.municipality, r.team, r.kind, Jsonb(r.doc, dumps_storable))
-                    for r in upserts
-                ]
-                curs.executemany(upsert, params)
+                # One statement for the whole batch, its columns as arrays: the server plans
+                # and runs one insert of many rows, and the client adapts six lists rather
+                # than six values per row (`executemany`). Each document is encoded once.
+                columns: tuple[list[str], ...] = ([], [], [], [], [], [])
+                keys, case_ids, municipalities, teams, kinds, docs = columns
+                for r in upserts:
+                    keys.append(r.key)
+                    case_ids.append(r.case_id)
+                    municipalities.append(r.municipality)
+                    teams.append(r.team)
+                    kinds.append(r.kind)
+                    docs.append(dumps_storable(r.doc))
+                curs.execute(self._upsert_all, columns, prepare=True)
             if deletes:
                 curs.execute(self._sql("DELETE FROM {rows} WHERE key = ANY(%s)"), (list(deletes),))
             self._insert_tracking(curs, tracking)
+
+    @property
+    def _upsert_all(self) -> Composed:
+        return self._sql(
+            "INSERT INTO {rows} (key, case_id, municipality, team, kind, doc) "
+            "SELECT key, case_id, municipality, team, kind, doc::jsonb FROM unnest("
+            "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+            "AS batch(key, case_id, municipality, team, kind, doc) "
+            "ON CONFLICT (key) DO UPDATE SET "
+            "case_id = EXCLUDED.case_id, municipality = EXCLUDED.municipality, "
+            "team = EXCLUDED.team, kind = EXCLUDED.kind, doc = EXCLUDED.doc"
+        )
 
     def select_encoded(self, where: RowFilter) -> list[EncodedRow]:
         conditions, values = self._conditions(where)

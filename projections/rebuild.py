@@ -27,7 +27,7 @@ from application.settings import Settings
 from projections import registry
 from projections.projection import Projection
 from projections.registry import OpenView, open_view
-from projections.runner import BATCH_SIZE, Partition, ProjectionWorker, feed
+from projections.runner import REBUILD_BATCH_SIZE, Partition, ProjectionWorker, at_once, feed
 from projections.view import REBUILDING
 
 FORK = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -55,7 +55,7 @@ class Plan:
     stop: int
     """The log position every partition builds up to (the head when the rebuild began);
     the live workers go on from there after the promotion."""
-    batch_size: int = BATCH_SIZE
+    batch_size: int = REBUILD_BATCH_SIZE
 
 
 def build_partition(
@@ -123,9 +123,9 @@ def promote(plan: Plan) -> None:
         behind = [p for p in partition_positions(plan, views, upstream) if p < plan.stop]
         if behind:
             raise RebuildInterruptedError(f"partitions at {behind}, not at {plan.stop}")
-        for opened in views:
-            view = opened.view
-            view.promote(view.building(), upstream, f"{upstream}{REBUILDING}")
+        built_upstream = f"{upstream}{REBUILDING}"
+        at_once(lambda v: v.view.building().ready(), views)
+        at_once(lambda v: v.view.promote(v.view.building(), upstream, built_upstream), views)
     finally:
         close(views)
 
@@ -158,7 +158,7 @@ def rebuild_in_processes(
     names: Sequence[str],
     processes: int,
     *,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int = REBUILD_BATCH_SIZE,
     resume: bool = False,
     progress: Progress | None = None,
 ) -> int:

@@ -8,9 +8,10 @@ import gc
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -28,10 +29,17 @@ from projections.projection import Projection, RowBatch
 from projections.view import REBUILDING, DocumentView
 
 BATCH_SIZE = 1000
+REBUILD_BATCH_SIZE = 4000
+"""A rebuild's batches: fewer round trips, transactions and row reads per event than
+`BATCH_SIZE` (bench/rebuild.py: about 15% less CPU on PostgreSQL), a few MB of rows held."""
 EVENTS_PER_READ = 1000
 """A batch is decoded and applied this many events at a time, reading the rows each part
 names first; with the garbage collector paused during a batch (see `process`), one read
 per batch is fastest on PostgreSQL (bench/rebuild.py)."""
+READ_AHEAD = True
+"""On PostgreSQL, `feed` reads the next batch in a thread while this one is projected."""
+WRITE_BEHIND = True
+"""On PostgreSQL, `feed` has a thread write each view's batch while the next view projects."""
 POLL_SECONDS = 0.05
 STALL_SECONDS = 1.0
 """A live view that has not moved for this long while the store is ahead resubscribes."""
@@ -80,6 +88,8 @@ class ProjectionWorker:
         """The projection's handler per event class, looked up on first use."""
         self.failure: Exception | None = None
         """Why `run` stopped for good (a bug, not an outage), for status and health."""
+        self.writing: Future[None] | None = None
+        """The write of the last batch applied, when a writer thread makes it (`apply`)."""
 
     @property
     def position(self) -> int:
@@ -97,13 +107,23 @@ class ProjectionWorker:
             events = [(n.id, cast(CaseEvent, to_domain_event(n))) for n in notifications]
             return self.apply(events, notifications[-1].id, after)
 
-    def apply(self, events: Sequence[Positioned], end: int, after: int) -> int:
+    def apply(
+        self,
+        events: Sequence[Positioned],
+        end: int,
+        after: int,
+        writer: Executor | None = None,
+    ) -> int:
         """Apply decoded events (each with its position) that follow position `after`, and
         record `end` (returned), the last position of the batch they were read in: a batch
         may hold none of this worker's events (a partition of a rebuild), and its position
-        is recorded all the same. One transaction, as in `process`."""
+        is recorded all the same. One transaction, as in `process`; given a `writer`, that
+        transaction is made by its thread while the caller goes on (with another view, or
+        the next batch): the next `apply` first waits for it (`written`), so the rows it
+        reads are those written, and a failed write stops it."""
         if events and events[0][0] <= after:
             raise IntegrityError(f"batch from {events[0][0]} overlaps position {after}")
+        self.written()
         keys_for = self.projection.keys_for
         handlers = self.handlers
         rows = RowBatch(self.view, ())
@@ -120,8 +140,20 @@ class ProjectionWorker:
                 except Exception as error:
                     raise ProjectionError(self.projection.name, position, event) from error
         tracking = Tracking(self.upstream, end)
-        self.view.write(rows.upserts(), rows.deletes(), tracking, after)
+        if writer is None:
+            self.view.write(rows.upserts(), rows.deletes(), tracking, after)
+        else:
+            self.writing = writer.submit(
+                self.view.write, rows.upserts(), rows.deletes(), tracking, after
+            )
         return end
+
+    def written(self) -> None:
+        """Wait for the write a writer thread is making for this worker, if any: raises
+        what it raised (the batch was not applied, nor its position recorded)."""
+        writing, self.writing = self.writing, None
+        if writing is not None:
+            writing.result()
 
     def catch_up(self, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> int:
         """Process everything recorded after the view's position; returns how many events."""
@@ -137,7 +169,9 @@ class ProjectionWorker:
                 progress(len(batch))
         return done
 
-    def rebuild(self, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> int:
+    def rebuild(
+        self, batch_size: int = REBUILD_BATCH_SIZE, progress: Progress | None = None
+    ) -> int:
         """Build the view anew beside the live one, which goes on serving; once the new
         version has caught up with the store, swap it in, in one transaction. The live
         worker (in `serve`, or `projections run`) finds the position moved and resumes
@@ -221,6 +255,7 @@ class ProjectionWorker:
         self.stopping.set()
 
 
+T = TypeVar("T")
 Positioned = tuple[int, CaseEvent]
 """A decoded event with its position in the log (its notification id)."""
 
@@ -254,7 +289,12 @@ class Partition:
     def holds(self, originator_id: UUID | str) -> bool:
         if self.count == 1:
             return True
-        number = (originator_id if isinstance(originator_id, UUID) else UUID(originator_id)).int
+        if isinstance(originator_id, UUID):
+            number = originator_id.int
+        elif len(originator_id) == 36:  # the canonical text: its last 8 characters
+            number = int(originator_id[28:], 16)
+        else:
+            number = UUID(originator_id).int
         return (number & 0xFFFFFFFF) % self.count == self.index
 
     def tracked_as(self, upstream: str) -> str:
@@ -282,46 +322,91 @@ def feed(
     each view stays exactly-once by itself; a worker already past a batch (after a crash
     between two views' commits) skips it, or the part it has. `batches` stops after that
     many (a partial run, resumed by calling again). Split by case up to `stop` on a store
-    that can (PostgreSQL), the database sends only the partition's events. Returns how many
-    events were read."""
+    that can (PostgreSQL), the database sends only the partition's events. On PostgreSQL
+    the next batch is read (by a thread, in the server) while this one is projected and
+    written, and each view's write of a batch is made by another thread while the next
+    views project it (see `ProjectionWorker.apply`): every write is the same transaction,
+    in the same order, as without. Returns how many events were read."""
     positions = [worker.position for worker in workers]
     to_domain_event = cases.structure_mapper.to_domain_event
     holds = partition.holds
     select_partition = getattr(cases.recorder, "select_partition", None)
     by_database = select_partition is not None and partition.count > 1 and stop is not None
-    done = read = 0
-    while workers and (batches is None or read < batches):
-        start = min(positions)
-        if stop is not None and start >= stop:
-            break
-        if by_database:  # only the partition's events, of a stretch of about batch_size of them
+
+    def read(start: int) -> tuple[Sequence[Notification], int]:
+        """The batch after position `start`, and the position it ends at (`start` when
+        there is nothing more to read)."""
+        if by_database:  # only the partition's events, of a stretch of about batch_size
             assert select_partition is not None and stop is not None
             end = min(stop, start + batch_size * partition.count)
-            batch = select_partition(start + 1, end, partition.index, partition.count)
-        else:
-            batch = cases.recorder.select_notifications(start + 1, batch_size, stop=stop)
-            if not batch:
+            return select_partition(start + 1, end, partition.index, partition.count), end
+        batch = cases.recorder.select_notifications(start + 1, batch_size, stop=stop)
+        return batch, batch[-1].id if batch else start
+
+    pipelined = select_partition is not None
+    ahead = ThreadPoolExecutor(1, "read-ahead") if pipelined and READ_AHEAD else None
+    writer = ThreadPoolExecutor(1, "write-behind") if pipelined and WRITE_BEHIND else None
+    next_read: tuple[int, Future[tuple[Sequence[Notification], int]]] | None = None
+    done = count = reported = 0
+    try:
+        while workers and (batches is None or count < batches):
+            start = min(positions)
+            if stop is not None and start >= stop:
                 break
-            end = batch[-1].id
-        with gc_paused():
-            events = [
-                (n.id, cast(CaseEvent, to_domain_event(n))) for n in batch if holds(n.originator_id)
-            ]
-            for number, worker in enumerate(workers):
-                after = positions[number]
-                if after < end:
-                    share = events if after < start + 1 else [e for e in events if e[0] > after]
-                    positions[number] = worker.apply(share, end, after)
-        done += len(batch)
-        read += 1
-        if progress:
-            progress(len(batch))
+            if next_read is not None and next_read[0] == start:
+                batch, end = next_read[1].result()
+            else:
+                batch, end = read(start)
+            next_read = None
+            if end == start:  # at the head: read again once every write is made, so that
+                for worker in workers:  # the rebuild ends (and is promoted) as soon after
+                    worker.written()  # its last read as without a writer thread
+                batch, end = read(start)
+                if end == start:
+                    break
+            more = (stop is None or end < stop) and (batches is None or count + 1 < batches)
+            if ahead is not None and more:
+                next_read = (end, ahead.submit(read, end))
+            with gc_paused():
+                events = [
+                    (n.id, cast(CaseEvent, to_domain_event(n)))
+                    for n in batch
+                    if by_database or holds(n.originator_id)
+                ]
+                if reported:  # the previous batch's progress, once every view recorded it
+                    for worker in workers:
+                        worker.written()
+                    assert progress is not None
+                    progress(reported)
+                    reported = 0
+                for number, worker in enumerate(workers):
+                    after = positions[number]
+                    if after < end:
+                        share = events if after < start + 1 else [e for e in events if e[0] > after]
+                        positions[number] = worker.apply(share, end, after, writer)
+            done += len(batch)
+            count += 1
+            if progress:
+                if writer is None:
+                    progress(len(batch))
+                else:
+                    reported = len(batch)
+    finally:
+        if ahead is not None:
+            ahead.shutdown(wait=True, cancel_futures=True)
+        if writer is not None:
+            writer.shutdown(wait=True)  # every write handed over is made, or fails, whole
+    for worker in workers:
+        worker.written()  # a write that failed after the last batch was handed over
+    if reported:
+        assert progress is not None
+        progress(reported)
     return done
 
 
 def rebuild_together(
     workers: Sequence[ProjectionWorker],
-    batch_size: int = BATCH_SIZE,
+    batch_size: int = REBUILD_BATCH_SIZE,
     progress: Progress | None = None,
 ) -> int:
     """Rebuild several views, each beside its live one, from one read of the log (see
@@ -337,10 +422,29 @@ def rebuild_together(
             built = worker.view.next_version(tracked_as)
             builders.append(ProjectionWorker(worker.cases, worker.projection, built, tracked_as))
         done = feed(workers[0].cases, builders, batch_size=batch_size, progress=progress)
+        at_once(lambda builder: builder.view.ready(), builders)
+        # What was recorded while the indexes were built: the promotion follows the last
+        # read as closely as without them (the live views are ahead of it meanwhile).
+        done += feed(workers[0].cases, builders, batch_size=batch_size, progress=progress)
     except BaseException:
         for worker, builder in zip(workers, builders, strict=False):
             worker.view.abandon(builder.view, builder.upstream)
         raise
-    for worker, builder in zip(workers, builders, strict=True):
-        worker.view.promote(builder.view, worker.upstream, builder.upstream)
+    at_once(
+        lambda pair: pair[0].view.promote(pair[1].view, pair[0].upstream, pair[1].upstream),
+        list(zip(workers, builders, strict=True)),
+    )
     return done
+
+
+def at_once(action: Callable[[T], None], items: Sequence[T]) -> None:
+    """`action` on every item, each in a thread of its own (a view's promotion builds its
+    indexes in the database: several views' are built side by side); raises the first
+    failure once all are done."""
+    if len(items) < 2:
+        for item in items:
+            action(item)
+        return
+    with ThreadPoolExecutor(len(items), "promote") as pool:
+        for result in [pool.submit(action, item) for item in items]:
+            result.result()

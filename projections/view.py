@@ -158,6 +158,11 @@ class DocumentView(TrackingRecorder, ABC):
         in one transaction. Raises IntegrityError, changing nothing, if the partitions'
         positions differ (one has not finished)."""
 
+    def ready(self) -> None:
+        """Make what a filled next version lacks before it serves (its indexes, where a
+        store builds them once the rows are in): a rebuild calls it, catches up with the
+        events recorded meanwhile, then promotes."""
+
     @abstractmethod
     def abandon(self, built: DocumentView, built_upstream: str) -> None:
         """Drop a next version that will not be promoted (an interrupted rebuild), and
