@@ -36,13 +36,16 @@ WAITLIST_ON_POSTGRES = {
     "queue": (
         "(municipality, (doc -> 'priority'), (doc -> 'placed_at'), key) WHERE kind = 'family'"
     ),
+    "waits": "(municipality, (doc -> 'requested_at'), key) WHERE kind = 'referral'",
 }
-"""A place's waiting families in the waitlist's order: priority, date placed, case id."""
+"""A place's waiting families in the waitlist's order (priority, date placed, case id), and
+its referrals waiting at providers, the longest waiting first."""
 WAITLIST_ON_SQLITE = {
     "queue": (
         "(municipality, json_extract(doc, '$.priority'), json_extract(doc, '$.placed_at'), key)"
         " WHERE kind = 'family'"
     ),
+    "waits": "(municipality, json_extract(doc, '$.requested_at'), key) WHERE kind = 'referral'",
 }
 
 

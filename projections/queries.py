@@ -107,14 +107,10 @@ def provider_waitlist(
 ) -> dict[str, Any]:
     """Referrals requested or accepted but not started, and their waits per destination
     and organisation: the 4-to-9-month waits made visible."""
-    rows = view.select_rows(RowFilter(kind="referral", municipality=municipality, team=team))
-    referrals = [
-        {"case_id": row.case_id, **row.doc, "days_waiting": _days(row.doc["requested_at"], as_of)}
-        for row in rows
-        if not row.doc.get("case_closed")
-    ]
+    where = RowFilter(kind="referral", municipality=municipality, team=team, order=WAITS)
+    referrals = [r for r in map(_referral, view.select_encoded(where)) if r is not None]
     for referral in referrals:
-        referral.pop("case_closed", None)
+        referral["days_waiting"] = _days(referral["requested_at"], as_of)
     groups: dict[tuple[str, str], list[int]] = {}
     for referral in referrals:
         key = (referral["destination"], referral["organisation"])
@@ -129,8 +125,40 @@ def provider_waitlist(
         }
         for (d, o), days in sorted(groups.items())
     ]
-    referrals.sort(key=lambda r: (-r["days_waiting"], r["case_id"], r["referral_id"]))
     return {"referrals": referrals, "by_destination": summary}
+
+
+WAITS = ("requested_at",)
+"""The order of the referrals waiting (then case id and referral id): the longest first."""
+
+
+def provider_referrals_page(
+    view: DocumentView, as_of: datetime, where: RowFilter, page: PageAsked
+) -> list[dict[str, Any]]:
+    """A page of the referrals waiting at providers in the place of `where` (and one more,
+    if more follow), after the (requested at, case id, referral id) `page.after`: read
+    through the index of that order, not the whole list."""
+    waits = replace(where, kind="referral", order=WAITS)
+    after = page.after
+    if after is not None:
+        requested_at, case_id, referral_id = after
+        after = (requested_at, f"referral:{case_id}:{referral_id}")
+
+    def referrals(rows: list[EncodedRow]) -> list[dict[str, Any]]:
+        found = [r for r in map(_referral, rows) if r is not None]
+        for referral in found:
+            referral["days_waiting"] = _days(referral["requested_at"], as_of)
+        return found
+
+    return read_page(view, waits, after, page.limit, referrals, page.keeps)
+
+
+def _referral(row: EncodedRow) -> dict[str, Any] | None:
+    """A referral waiting, or None while its case is closed (it waits again on reopening)."""
+    doc = json.loads(row.doc)
+    if doc.pop("case_closed", False):
+        return None
+    return {"case_id": row.case_id, **doc}
 
 
 def overview(

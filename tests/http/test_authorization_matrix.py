@@ -113,9 +113,11 @@ TESTED_ELSEWHERE = {
     ("GET", "/v1/cases/{case_id}/history"),  # tests/http/test_audit_history.py
     ("GET", "/v1/cases/{case_id}/inspection"),  # tests/http/test_audit_history.py
     ("GET", "/v1/reports/monitor"),  # tests/http/test_report_monitor.py
-    # The families waiting: the same rights as /v1/waitlist/providers (one `waitlist_view`),
-    # its places and roles in tests/http/test_coordination_lists.py.
+    # The families waiting and the providers' summary: the same rights as
+    # /v1/waitlist/providers (one `waitlist_view`), places and roles in
+    # tests/http/test_coordination_lists.py.
     ("GET", "/v1/waitlist"),
+    ("GET", "/v1/waitlist/providers/summary"),
     *(("POST", "/v1/cases/{case_id}" + p.replace("/e1/", "/{request_id}/")) for p, _ in ERASURE),
     ("GET", "/v1/cases/{case_id}/erasure-requests/{request_id}/receipt"),  # test_erasure_api
     *(  # tests/http/test_subscriptions_api.py
@@ -599,7 +601,8 @@ def test_a_coordinator_without_a_municipality_finds_no_case_in_the_views(
     case_id = open_family_case(client, auth)
     nowhere = auth(User("someone-9", "cjg-elders", frozenset({role})))
     assert client.get(f"/v1/cases/{case_id}", headers=nowhere).status_code == 404
-    for path in ("/v1/overview", "/v1/waitlist", "/v1/waitlist/providers"):
+    paths = ("/v1/overview", "/v1/waitlist", "/v1/waitlist/providers")
+    for path in (*paths, "/v1/waitlist/providers/summary"):
         response = client.get(path, params={"position": stored(client)}, headers=nowhere)
         assert response.status_code == 200
         assert case_id not in response.text, path

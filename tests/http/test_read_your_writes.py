@@ -117,7 +117,8 @@ def test_a_referral_waits_at_its_provider_from_the_request_until_care_starts(api
     assert [(r["case_id"], r["referral_id"], r["status"]) for r in providers["referrals"]] == [
         (case_id, "r1", "requested")
     ]
-    assert [(d["destination"], d["waiting"]) for d in providers["by_destination"]] == [
+    summary = api.read("/v1/waitlist/providers/summary", position)
+    assert [(d["destination"], d["waiting"]) for d in summary["by_destination"]] == [
         ("specialised_ggz", 1)
     ]
 

@@ -22,7 +22,7 @@ from interfaces.http.paging import (
 )
 from interfaces.http.routers.coordination import Place, not_for_coaches, scoped, view_of
 from interfaces.http.schemas.common import PROBLEM_RESPONSES
-from interfaces.http.schemas.coordination import ProvidersOut, WaitlistOut
+from interfaces.http.schemas.coordination import ProvidersOut, ProviderSummaryOut, WaitlistOut
 from projections import queries
 from projections.view import DocumentView, RowFilter
 
@@ -106,23 +106,38 @@ def provider_waitlist(
     cursor: CursorQuery = None,
     position: PositionQuery = None,
 ) -> dict[str, Any]:
-    """Referrals requested or accepted but not started (paged, longest waiting first), and
-    their waits per destination and organisation (whole on every page)."""
+    """Referrals requested or accepted but not started (paged, longest waiting first).
+    Their waits per destination and organisation: `GET /v1/waitlist/providers/summary`."""
     asked = {"municipality": municipality, "team": team}
     after = decode_cursor(cursor, asked)
     scope, view, now = waitlist_view(request, user, municipality, team, position)
-    found = queries.provider_waitlist(view, now, scope.municipality, scope.team)
-    page = page_of(found["referrals"], referral_key, after, limit)
+    where = RowFilter(municipality=scope.municipality, team=scope.team)
+    found = queries.provider_referrals_page(view, now, where, queries.PageAsked(after, limit))
+    page = page_of(found, referral_key, None, limit)
     return {
         "as_of": now,
-        "by_destination": found["by_destination"],
         "referrals": page.items,
         "next": next_url(request, response, page.next_after, asked),
     }
 
 
+@router.get("/waitlist/providers/summary", response_model=ProviderSummaryOut)
+def provider_summary(
+    request: Request,
+    user: UserDep,
+    municipality: Place = None,
+    team: Place = None,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """The waits per destination and organisation (how many, the longest, the median):
+    a summary of every referral waiting in scope, computed from all of them per read."""
+    scope, view, now = waitlist_view(request, user, municipality, team, position)
+    found = queries.provider_waitlist(view, now, scope.municipality, scope.team)
+    return {"as_of": now, "by_destination": found["by_destination"]}
+
+
 def referral_key(referral: dict[str, Any]) -> tuple[Any, ...]:
-    return (-referral["days_waiting"], referral["case_id"], referral["referral_id"])
+    return (referral["requested_at"], referral["case_id"], referral["referral_id"])
 
 
 def family_key(family: dict[str, Any]) -> tuple[Any, ...]:

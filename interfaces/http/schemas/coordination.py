@@ -56,10 +56,14 @@ class ProvidersOut(BaseModel):
     referrals: list[ProviderReferralOut] = Field(
         description="paged: longest waiting first, then case id and referral id"
     )
-    by_destination: list[DestinationWaitOut] = Field(
-        description="not paged: every referral waiting in scope, whole on every page"
-    )
     next: str | None = NEXT
+
+
+class ProviderSummaryOut(BaseModel):
+    as_of: datetime
+    by_destination: list[DestinationWaitOut] = Field(
+        description="every referral waiting in scope, per destination and organisation"
+    )
 
 
 class WaitlistOut(BaseModel):
