@@ -26,6 +26,7 @@ overview, coach     GET /v1/overview?limit=50 (a coach: own cases)
 overview, signal    GET /v1/overview?municipality=den-haag&signal=no_coach&limit=50
 waitlist page       GET /v1/waitlist?municipality=den-haag&limit=50
 providers page      GET /v1/waitlist/providers?municipality=den-haag&limit=50
+providers summary   GET /v1/waitlist/providers/summary?municipality=den-haag (every wait)
 caseload            GET /v1/caseload?municipality=den-haag&limit=50
 case search         GET /v1/cases?municipality=den-haag&limit=50
 access log of case  GET /v1/cases/{id}/access-log?limit=50
@@ -194,6 +195,9 @@ def measure(settings: Settings, reads: int) -> dict[str, list[float] | str]:
             "providers page": timed_reads(
                 get("/v1/waitlist/providers", as_coordinator, **place, limit=50), reads
             ),
+            "providers summary": timed_reads(
+                get("/v1/waitlist/providers/summary", as_coordinator, **place), reads
+            ),
             "caseload": timed_reads(get("/v1/caseload", as_coordinator, **place, limit=50), reads),
             "case search": timed_reads(get("/v1/cases", as_coordinator, **place, limit=50), reads),
             "access log of case": timed_reads(
@@ -234,9 +238,17 @@ def main() -> None:
     )
     parser.add_argument("--pg-dbname", default="test")
     parser.add_argument("--keep", action="store_true", help="do not drop the schema")
+    parser.add_argument(
+        "--measure-schema",
+        help="only time the reads on this schema, loaded by an earlier --keep run (its key in"
+        " GEZINSREGIE_KEY_ENCRYPTION_KEY)",
+    )
     args = parser.parse_args()
     if (reason := postgres_unreachable(args.pg_dbname)) is not None:
         sys.exit(f"PostgreSQL is needed: {reason}")
+    if args.measure_schema:
+        measure_existing(args.measure_schema, args.pg_dbname, args.reads)
+        return
     settings = settings_for(
         f"bench_scale_{uuid4().hex[:12]}", args.pg_dbname, secrets.token_hex(32)
     )
@@ -283,6 +295,17 @@ def main() -> None:
     finally:
         if not args.keep:
             drop_schema(settings)
+
+
+def measure_existing(schema: str, dbname: str, reads: int) -> None:
+    """Time the reads on a store loaded before (after the code of its reads changed)."""
+    settings = settings_for(schema, dbname, os.environ["GEZINSREGIE_KEY_ENCRYPTION_KEY"])
+    with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
+        found = connection.execute(
+            f"SELECT count(*) FROM \"{schema}\".case_index_rows WHERE kind = 'case'"
+        ).fetchone()
+    cases = found[0] if found else 0
+    print_table({cases: measure(settings, reads)})
 
 
 def print_table(results: dict[int, dict[str, list[float] | str]]) -> None:
