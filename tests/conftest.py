@@ -78,6 +78,12 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[S
     if request.param == "sqlite":
         yield load_settings(store="sqlite", data_dir=tmp_path / "var")
         return
+    yield from fresh_postgres_settings()
+
+
+def fresh_postgres_settings() -> Iterator[Settings]:
+    """Settings for a new PostgreSQL schema, dropped afterwards (a fixture's body): the
+    test is skipped if PostgreSQL cannot be reached, or fails where it is required."""
     settings = load_settings(
         store="postgres",
         postgres_schema=f"test_{uuid4().hex[:12]}",

@@ -221,16 +221,11 @@ def test_referrals_waiting_at_providers_are_paged_and_summed_up_apart(
 ) -> None:
     second = {**REFERRAL_BODY, "referral_id": "r2"}
     api.do(COORDINATOR, world.referred, "/referrals", second)
-    pages = []
-    response = get(api, "/v1/waitlist/providers", limit=1)
-    while True:
-        pages.append(response.json())
-        if response.json()["next"] is None:
-            break
-        response = api.client.get(response.json()["next"], headers=api.headers(COORDINATOR))
-    assert [len(p["referrals"]) for p in pages] == [1, 1]
-    referrals = [(r["case_id"], r["referral_id"]) for p in pages for r in p["referrals"]]
-    assert referrals == [(world.referred, "r1"), (world.referred, "r2")]
+    waiting = walk(api, "/v1/waitlist/providers", "referrals", limit=1)
+    assert [(r["case_id"], r["referral_id"]) for r in waiting] == [
+        (world.referred, "r1"),
+        (world.referred, "r2"),
+    ], "one a page, the longest waiting first"
     summary = get(api, "/v1/waitlist/providers/summary").json()["by_destination"]
     assert sum(d["waiting"] for d in summary) == 2
     assert refused(api, "/v1/waitlist/providers", municipality="utrecht") == ["query.municipality"]

@@ -7,12 +7,10 @@ PostgreSQL only (the loader writes with COPY)."""
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
 
 import pytest
 from eventsourcing.application import project_aggregate
@@ -21,20 +19,14 @@ from application.cases import CaseApplication
 from application.clock import FixedClock
 from application.key_store import case_scope, member_scope
 from application.name_search import NameTokens
-from application.settings import Settings, load_settings
+from application.settings import Settings
 from bench.bulk_load import BulkWriter, Clone, bulk_load, clones, templates
 from domain.case import Case
 from domain.commands import RegisterTime
 from domain.provenance import Actor
 from projections.case_index_view import CaseIndexView, CaseQuery
 from projections.registry import open_view, worker_for
-from tests.conftest import (
-    NOW,
-    REQUIRE_POSTGRES,
-    TEST_POSTGRES,
-    _postgres_unreachable_reason,
-    drop_schema,
-)
+from tests.conftest import NOW, fresh_postgres_settings
 
 pytestmark = pytest.mark.postgres
 CASES = 30
@@ -43,19 +35,7 @@ SEED = 7
 
 @pytest.fixture
 def settings() -> Iterator[Settings]:
-    fresh = load_settings(
-        store="postgres",
-        postgres_schema=f"test_{uuid4().hex[:12]}",
-        key_encryption_key=secrets.token_hex(32),
-        **TEST_POSTGRES,
-    )
-    reason = _postgres_unreachable_reason(fresh)
-    if reason is not None:
-        if REQUIRE_POSTGRES:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    yield fresh
-    drop_schema(fresh)
+    yield from fresh_postgres_settings()
 
 
 def replayed(events: list[Any]) -> Case:
