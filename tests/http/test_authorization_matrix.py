@@ -109,6 +109,7 @@ USERS: dict[str, User | None] = {
 TESTED_ELSEWHERE = {
     ("GET", "/v1/access-log"),
     ("GET", "/v1/cases"),  # tests/http/test_case_search.py
+    ("POST", "/v1/cases/search"),  # tests/http/test_case_search.py
     ("GET", "/v1/cases/{case_id}/access-log"),
     ("GET", "/v1/cases/{case_id}/history"),  # tests/http/test_audit_history.py
     ("GET", "/v1/cases/{case_id}/inspection"),  # tests/http/test_audit_history.py

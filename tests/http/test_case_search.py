@@ -243,3 +243,48 @@ def test_the_index_holds_nothing_personal(api: Api, client: TestClient) -> None:
     for row in rows:
         if row.kind == "name":
             assert set(row.doc) == {"token"} and len(row.doc["token"]) == 32
+
+
+def search(api: Api, user: User, **body: Any) -> Any:
+    return api.client.post(
+        "/v1/cases/search",
+        params={"position": api.position},
+        json=body,
+        headers=api.headers(user),
+    )
+
+
+def test_a_name_search_in_the_body_finds_what_the_query_finds_and_pages_on_by_cursor(
+    api: Api, client: TestClient
+) -> None:
+    """POST /v1/cases/search: the name and birth date travel in the body, in no URL; the
+    same cases (newest first), the same scope and refusals, each find logged; the next page
+    asked by sending the same body with the answer's `next_cursor`."""
+    older = open_on(api, 6, surname="de Vries")
+    newer = open_on(api, 5, surname="de Vries")
+    open_on(api, 4, team="escamp", surname="de Vries")
+    assert ids(api, COORDINATOR, **MOTHER) == [newer, older]
+
+    first = search(api, COORDINATOR, **MOTHER, limit=1)
+    assert first.status_code == 200, first.text
+    assert [c["case_id"] for c in first.json()["cases"]] == [newer]
+    assert "Link" not in first.headers
+    cursor = first.json()["next_cursor"]
+    second = search(api, COORDINATOR, **MOTHER, limit=1, cursor=cursor)
+    assert [c["case_id"] for c in second.json()["cases"]] == [older]
+    assert second.json()["next_cursor"] is None
+    assert "Vr" not in cursor and "1988" not in cursor
+
+    other = search(api, COORDINATOR, name="Sem de Vries", birth_date="2018-03-01", cursor=cursor)
+    assert other.status_code == 422
+    assert [e["field"] for e in other.json()["errors"]] == ["body.cursor"]
+    assert search(api, COORDINATOR, **MOTHER, municipality="utrecht").status_code == 422
+    assert search(api, COORDINATOR, **MOTHER, signal="no_coach").status_code == 422  # unknown
+    assert search(api, COORDINATOR, name="José de Vries").status_code == 422
+    for user in (PARTNER, ANALYST, AUDITOR, TEAM_MANAGER, PRIVACY_OFFICER):
+        assert search(api, user, **MOTHER).status_code == 403, user.subject
+
+    log = client.app.state.access_log  # type: ignore[attr-defined]
+    found = [r for r in log.find(AccessQuery(subject=COORDINATOR.subject))]
+    by_name = [r.case_id for r in found if "name" in r.legal_ground]
+    assert sorted(by_name) == sorted([newer, older] * 2), "each find logged: GET, then POST"

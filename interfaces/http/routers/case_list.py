@@ -5,13 +5,14 @@ case is logged as a read of the members it found.
 
 (No `from __future__ import annotations`: FastAPI reads the dependencies' annotations.)"""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from application.name_search import NameTokens, found_by_name_record
 from domain.authorization import (
@@ -27,6 +28,7 @@ from interfaces.http.paging import (
     CursorQuery,
     LimitQuery,
     decode_cursor,
+    encode_cursor,
     next_url,
     reject_unknown_query,
 )
@@ -165,50 +167,146 @@ def list_cases(
     _both_or_neither(name, birth_date)
     by_name = name is not None and birth_date is not None
     scope = listing_scope(user, by_name, municipality, team, coach)
-    view = view_of(request, CaseIndexProjection.name, position, settings.wait_timeout_seconds)
-    assert isinstance(view, CaseIndexView)
     tokens: tuple[str, ...] | None = None
     if name is not None and birth_date is not None:
         tokens = (name_tokens(request).token(name, birth_date),)
-    filters = {
-        "municipality": scope.municipality,
-        "team": scope.team,
-        "coach": scope.coach,
-        "status": status,
-        "opened_from": opened_from,
-        "opened_until": opened_until,
-        "signal": signal,
-        "tokens": tokens,
-    }
-    after = decode_cursor(cursor, filters)
-    if after is not None and not (len(after) == 2 and all(isinstance(v, str) for v in after)):
-        raise _invalid("cursor", "not a cursor of this list")
+    asked = Listing(status, _utc(opened_from), _utc(opened_until), signal, tokens)
+    filters = asked.bound_to(scope, opened_from, opened_until)
+    after = _keyset(decode_cursor(cursor, filters), "query")
+    cases, last = cases_page(request, user, settings, scope, asked, after, limit, position)
+    return {"cases": cases, "next": next_url(request, response, last, filters)}
+
+
+ShortText = Annotated[str, StringConstraints(max_length=64), OneLine]
+
+
+class CaseSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name = Field(description="a member's name (or family name)")
+    birth_date: date = Field(description="that member's birth date")
+    municipality: ShortText | None = None
+    team: ShortText | None = None
+    status: Literal["open", "closed"] | None = None
+    coach: ShortText | None = None
+    limit: int = Field(50, ge=1, le=500)
+    cursor: str | None = Field(
+        None, max_length=2000, description="the previous answer's `next_cursor`, to page on"
+    )
+
+
+class CaseSearchOut(BaseModel):
+    cases: list[CaseListItemOut] = Field(description="newest first (opened_at, then case id)")
+    next_cursor: str | None = Field(
+        description="send the same body with this `cursor` for the next page; null on the last"
+    )
+
+
+@router.post("/search", response_model=CaseSearchOut)
+def search_cases(
+    request: Request,
+    body: CaseSearchIn,
+    user: UserDep,
+    settings: SettingsDep,
+    position: PositionQuery = None,
+) -> dict[str, Any]:
+    """Cases of a member found by name and birth date, given in the body so that they
+    appear in no URL (nor in the logs of proxies on the way); for those in direct care
+    (coordinators in their scope, coaches for their own cases), as `GET /v1/cases`'s name
+    search. Every case found is logged in the access log as a read of the members found."""
+    scope = listing_scope(user, True, body.municipality, body.team, body.coach)
+    tokens = (name_tokens(request).token(body.name, body.birth_date),)
+    asked = Listing(status=body.status, tokens=tokens)
+    filters = asked.bound_to(scope, None, None)
+    after = _keyset(_in_body(lambda: decode_cursor(body.cursor, filters)), "body")
+    cases, last = cases_page(request, user, settings, scope, asked, after, body.limit, position)
+    return {"cases": cases, "next_cursor": None if last is None else encode_cursor(last, filters)}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a listing asks beyond its scope (moments as the index stores them)."""
+
+    status: str | None = None
+    opened_from: str | None = None
+    opened_until: str | None = None
+    signal: str | None = None
+    tokens: tuple[str, ...] | None = None
+
+    def bound_to(
+        self, scope: CoordinationScope, opened_from: datetime | None, opened_until: datetime | None
+    ) -> dict[str, Any]:
+        """The filters a cursor is made for (the moments as they were asked)."""
+        return {
+            "municipality": scope.municipality,
+            "team": scope.team,
+            "coach": scope.coach,
+            "status": self.status,
+            "opened_from": opened_from,
+            "opened_until": opened_until,
+            "signal": self.signal,
+            "tokens": self.tokens,
+        }
+
+
+def _keyset(after: Any, where: str) -> tuple[str, str] | None:
+    """The (opened_at, case id) a cursor holds; 422 if it holds anything else."""
+    if after is None:
+        return None
+    if not (len(after) == 2 and all(isinstance(v, str) for v in after)):
+        raise RequestValidationError(
+            [{"loc": (where, "cursor"), "msg": "not a cursor of this list", "type": "value_error"}]
+        )
+    return (after[0], after[1])
+
+
+def _in_body(decode: Any) -> Any:
+    """A cursor's 422 names the body's field (the query's is named by `decode_cursor`)."""
+    try:
+        return decode()
+    except RequestValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"][1:])} for e in error.errors()]
+        ) from None
+
+
+def cases_page(
+    request: Request,
+    user: User,
+    settings: Any,
+    scope: CoordinationScope,
+    asked: Listing,
+    after: tuple[str, str] | None,
+    limit: int,
+    position: int | None,
+) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
+    """A page of the cases in scope that the listing asks for, and the sort key of its
+    last case if more follow. Cases found by name are logged as read."""
+    view = view_of(request, CaseIndexProjection.name, position, settings.wait_timeout_seconds)
+    assert isinstance(view, CaseIndexView)
     case_ids = None
-    if signal is not None:
+    if asked.signal is not None:
         view_of(request, "overview", position, settings.wait_timeout_seconds)
-        case_ids = with_signal(request, settings, scope, signal)
+        case_ids = with_signal(request, settings, scope, asked.signal)
     query = CaseQuery(
         municipality=scope.municipality,
         team=scope.team,
-        status=status,
+        status=asked.status,
         coach=scope.coach,
         coach_organisation=scope.coach_organisation,
-        opened_from=_utc(opened_from),
-        opened_until=_utc(opened_until),
-        tokens=tokens,
+        opened_from=asked.opened_from,
+        opened_until=asked.opened_until,
+        tokens=asked.tokens,
         case_ids=case_ids,
-        after=(after[0], after[1]) if after is not None else None,
+        after=after,
         limit=limit + 1,
     )
     rows = view.find_cases(query)
     page, more = rows[:limit], len(rows) > limit
     last = (page[-1].doc["opened_at"], page[-1].key) if more and page else None
-    if tokens is not None and page:
-        log_found(request, user, view, tokens, [row.key for row in page])
-    return {
-        "cases": [item(row.key, row.municipality, row.team, row.doc) for row in page],
-        "next": next_url(request, response, last, filters),
-    }
+    if asked.tokens is not None and page:
+        log_found(request, user, view, asked.tokens, [row.key for row in page])
+    return [item(row.key, row.municipality, row.team, row.doc) for row in page], last
 
 
 def name_tokens(request: Request) -> NameTokens:
