@@ -22,7 +22,10 @@ OPERATIONS = [
     for path, operations in DOCUMENT["paths"].items()
     for method, operation in operations.items()
 ]
-COMMANDS = [(m, p, o) for m, p, o in OPERATIONS if m == "POST" and p.startswith("/v1/cases/")]
+COMMANDS = [
+    (m, p, o) for m, p, o in OPERATIONS if m == "POST" and p.startswith("/v1/cases/{case_id}/")
+]
+"""The commands on a case (POST /v1/cases/search is a read: tests/http/test_case_search.py)."""
 
 
 def rule_ids() -> set[str]:
