@@ -2,7 +2,7 @@
 
     python -m bench.scale [--sizes 10000 100000 1000000] [--processes 2] [--reads 100]
                           [--loader bulk|demo] [--rebuild-args "--all"] [--pg-dbname test]
-                          [--keep]
+                          [--keep] [--measure-schema SCHEMA]
 
 One new PostgreSQL schema is filled step by step up to each size, by `--processes`
 processes at once (each its own seed), with:
@@ -28,7 +28,9 @@ waitlist page       GET /v1/waitlist?municipality=den-haag&limit=50
 providers page      GET /v1/waitlist/providers?municipality=den-haag&limit=50
 providers summary   GET /v1/waitlist/providers/summary?municipality=den-haag (every wait)
 caseload            GET /v1/caseload?municipality=den-haag&limit=50
-case search         GET /v1/cases?municipality=den-haag&limit=50
+case list           GET /v1/cases?municipality=den-haag&limit=50
+name search         POST /v1/cases/search {name, birth_date, municipality} (a member of the
+                    case below, as the coordinator reads it)
 case                GET /v1/cases/{id}
 access log of case  GET /v1/cases/{id}/access-log?limit=50 (full pages: the case was read)
 command             POST /v1/cases/{id}/waitlist/contacts (a waiting family)
@@ -175,6 +177,9 @@ def measure(settings: Settings, reads: int) -> dict[str, list[float] | str]:
         ).json()["families"]
         case_id = waiting[0]["case_id"]
         place = {"municipality": "den-haag"}
+        shown = api.get(f"/v1/cases/{case_id}", headers=as_coordinator).json()
+        member = next(m for m in shown["members"] if m.get("name") and m.get("birth_date"))
+        by_name = {"name": member["name"], "birth_date": member["birth_date"], **place}
 
         def get(
             path: str, headers: dict[str, str], **params: str | int
@@ -199,7 +204,10 @@ def measure(settings: Settings, reads: int) -> dict[str, list[float] | str]:
                 get("/v1/waitlist/providers/summary", as_coordinator, **place), reads
             ),
             "caseload": timed_reads(get("/v1/caseload", as_coordinator, **place, limit=50), reads),
-            "case search": timed_reads(get("/v1/cases", as_coordinator, **place, limit=50), reads),
+            "case list": timed_reads(get("/v1/cases", as_coordinator, **place, limit=50), reads),
+            "name search": timed_reads(
+                lambda: api.post("/v1/cases/search", json=by_name, headers=as_coordinator), reads
+            ),
             # The case first: its reads are logged, so its access log holds full pages at
             # every size (a first run's log of the case would otherwise be nearly empty).
             "case": timed_reads(get(f"/v1/cases/{case_id}", as_coordinator), reads),
@@ -251,9 +259,10 @@ def main() -> None:
     if args.measure_schema:
         measure_existing(args.measure_schema, args.pg_dbname, args.reads)
         return
-    settings = settings_for(
-        f"bench_scale_{uuid4().hex[:12]}", args.pg_dbname, secrets.token_hex(32)
-    )
+    kek = os.environ.get("GEZINSREGIE_KEY_ENCRYPTION_KEY") or secrets.token_hex(32)
+    settings = settings_for(f"bench_scale_{uuid4().hex[:12]}", args.pg_dbname, kek)
+    if args.keep:
+        print(f"schema {settings.postgres_schema} (kept; its key as given, or printed at the end)")
     results: dict[int, dict[str, list[float] | str]] = {}
     loaded = 0
     try:
@@ -297,6 +306,8 @@ def main() -> None:
     finally:
         if not args.keep:
             drop_schema(settings)
+        elif "GEZINSREGIE_KEY_ENCRYPTION_KEY" not in os.environ:
+            print(f"its key: GEZINSREGIE_KEY_ENCRYPTION_KEY={kek}")
 
 
 def measure_existing(schema: str, dbname: str, reads: int) -> None:

@@ -14,7 +14,15 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL, Composable, Composed, Identifier, Literal
 from psycopg.types.json import Jsonb
 
-from projections.view import DocumentView, EncodedRow, RowFilter, ViewRow
+from projections.view import (
+    SPREAD_WINDOWS,
+    DocumentView,
+    EncodedRow,
+    RowFilter,
+    Spread,
+    ViewRow,
+    spreads,
+)
 
 CURRENT = SQL(
     "(doc ->> 'status' = 'open' OR coalesce(doc -> 'erasure_requests', '{}'::jsonb) <> '{}'::jsonb)"
@@ -306,6 +314,26 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             curs.execute(statement, params)
             return {r["value"]: r["n"] for r in curs.fetchall()}
 
+    def spread_by(self, where: RowFilter, groups: tuple[str, ...], field: str) -> list[Spread]:
+        conditions, values = self._conditions(where)
+        named = [
+            SQL("{} AS {}").format(_text_of(group), Identifier(f"g{i}"))
+            for i, group in enumerate(groups)
+        ]
+        rows = Composed(
+            [
+                SQL("SELECT {}, {} AS value FROM {}").format(
+                    SQL(", ").join(named), _value_of(field), self._sql("{rows}")
+                ),
+                conditions,
+            ]
+        )
+        names = SQL(", ").join(Identifier(f"g{i}") for i in range(len(groups)))
+        statement = SQL(SPREAD_WINDOWS).format(groups=names, rows=rows)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, values)
+            return spreads([tuple(r.values()) for r in curs.fetchall()], len(groups))
+
     @staticmethod
     def _conditions(where: RowFilter) -> tuple[Composable, list[Any]]:
         """The filter as a WHERE clause (` WHERE TRUE` for none) and its values. The kind
@@ -322,6 +350,8 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         for field, value in where.doc:
             conditions.append(SQL("{} = %s").format(_text_of(field)))
             values.append(value)
+        for field in where.unless:
+            conditions.append(SQL("{} IS DISTINCT FROM 'true'").format(_text_of(field)))
         if where.current:
             conditions.append(CURRENT)
         return Composed([SQL(" WHERE "), SQL(" AND ").join(conditions)]), values

@@ -111,21 +111,27 @@ def provider_waitlist(
     referrals = [r for r in map(_referral, view.select_encoded(where)) if r is not None]
     for referral in referrals:
         referral["days_waiting"] = _days(referral["requested_at"], as_of)
-    groups: dict[tuple[str, str], list[int]] = {}
-    for referral in referrals:
-        key = (referral["destination"], referral["organisation"])
-        groups.setdefault(key, []).append(referral["days_waiting"])
-    summary = [
+    return {"referrals": referrals, "by_destination": provider_summary(view, as_of, where)}
+
+
+def provider_summary(view: DocumentView, as_of: datetime, where: RowFilter) -> list[dict[str, Any]]:
+    """Per destination and organisation, the referrals waiting in the place of `where`: how
+    many, the longest wait and the median wait in days. Summed up by the database (a few
+    rows per destination sent, not every referral), so it costs far less than reading the
+    referrals, though still in proportion to how many wait."""
+    waiting = replace(where, kind="referral", unless=("case_closed",), order=())
+    spread = view.spread_by(waiting, ("destination", "organisation"), "requested_at")
+    return [
         {
-            "destination": d,
-            "organisation": o,
-            "waiting": len(days),
-            "max_days": max(days),
-            "median_days": statistics.median(days),
+            "destination": destination,
+            "organisation": organisation,
+            "waiting": s.size,
+            "max_days": _days(s.lowest, as_of),
+            "median_days": statistics.median(_days(m, as_of) for m in s.middle),
         }
-        for (d, o), days in sorted(groups.items())
+        for s in sorted(spread)
+        for destination, organisation in (s.group,)
     ]
-    return {"referrals": referrals, "by_destination": summary}
 
 
 WAITS = ("requested_at",)

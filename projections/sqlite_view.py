@@ -12,7 +12,15 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from projections.view import DocumentView, EncodedRow, RowFilter, ViewRow
+from projections.view import (
+    SPREAD_WINDOWS,
+    DocumentView,
+    EncodedRow,
+    RowFilter,
+    Spread,
+    ViewRow,
+    spreads,
+)
 
 CHUNK = 500
 LIVE = "view_rows"
@@ -225,6 +233,15 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
             c.execute(statement, params)
             return {r["value"]: r["n"] for r in c.fetchall()}
 
+    def spread_by(self, where: RowFilter, groups: tuple[str, ...], field: str) -> list[Spread]:
+        conditions, values = self._conditions(where)
+        named = ", ".join(f"{_value_of(g)} AS g{i}" for i, g in enumerate(groups))
+        rows = f"SELECT {named}, {_value_of(field)} AS value FROM {self.rows_table}{conditions}"
+        names = ", ".join(f"g{i}" for i in range(len(groups)))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SPREAD_WINDOWS.format(groups=names, rows=rows), values)
+            return spreads([tuple(r) for r in c.fetchall()], len(groups))
+
     @staticmethod
     def _conditions(where: RowFilter) -> tuple[str, list[Any]]:
         """The filter as a WHERE clause (` WHERE 1` for none) and its values. The kind and
@@ -241,6 +258,8 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         for field, value in where.doc:
             conditions.append(f"{_value_of(field)} = ?")
             values.append(value)
+        for field in where.unless:
+            conditions.append(f"{_value_of(field)} IS NOT 1")  # JSON true reads as 1
         if where.current:
             conditions.append(CURRENT)
         return " WHERE " + " AND ".join(conditions), values

@@ -63,6 +63,8 @@ class RowFilter:
     doc: tuple[tuple[str, str], ...] = ()
     """Top-level fields of the document that must equal these texts (e.g. a coach), so
     that the database leaves out what would only be decoded to be dropped."""
+    unless: tuple[str, ...] = ()
+    """Top-level boolean fields of the document that must not be true (absent is false)."""
     current: bool = False
     """Only documents whose `status` is open or that hold `erasure_requests`: the cases
     the overview shows."""
@@ -82,6 +84,44 @@ class RowFilter:
             ("case_id", self.case_id),
         )
         return [(name, value) for name, value in columns if value is not None]
+
+
+class Spread(NamedTuple):
+    """How one field's values spread over a group of rows: how many, the lowest, and the
+    middle two in order (the same row's twice for an odd count), from which a median is
+    taken as `statistics.median` takes it."""
+
+    group: tuple[Any, ...]
+    size: int
+    lowest: Any
+    middle: tuple[Any, Any]
+
+
+SPREAD_WINDOWS = (
+    "SELECT * FROM (SELECT {groups}, value,"
+    " row_number() OVER (PARTITION BY {groups} ORDER BY value) AS i,"
+    " count(*) OVER (PARTITION BY {groups}) AS n FROM ({rows}) AS grouped"
+    " WHERE value IS NOT NULL) AS numbered"
+    " WHERE i = 1 OR i = (n + 1) / 2 OR i = n / 2 + 1 ORDER BY {groups}, i"
+)
+"""The rows `Spread` is made of, in both stores' SQL: per group, the first in order and the
+middle ones (`rows` selects the group fields `g0`, `g1`... and `value`)."""
+
+
+def spreads(found: Sequence[Any], width: int) -> list[Spread]:
+    """`Spread`s from the rows of `SPREAD_WINDOWS` (each: the group's fields, value, i, n)."""
+    by_group: dict[tuple[Any, ...], dict[int, Any]] = {}
+    counts: dict[tuple[Any, ...], int] = {}
+    for row in found:
+        group = tuple(row[:width])
+        value, i, n = row[width:]
+        by_group.setdefault(group, {})[i] = value
+        counts[group] = n
+    return [
+        Spread(group, n, values[1], (values[(n + 1) // 2], values[n // 2 + 1]))
+        for group, values in by_group.items()
+        for n in (counts[group],)
+    ]
 
 
 REBUILDING = ":rebuild"
@@ -134,6 +174,13 @@ class DocumentView(TrackingRecorder, ABC):
         With `where.limit`, only the first values in order after `where.after` (a 1-tuple
         of a value): a page of the counts, each value found by one step through an index
         on the field rather than by counting every row (a skip scan)."""
+
+    @abstractmethod
+    def spread_by(self, where: RowFilter, groups: tuple[str, ...], field: str) -> list[Spread]:
+        """Per value of the document's top-level `groups` fields, how the top-level `field`
+        spreads over the rows matching the filter (ordered as JSON values, as pages are;
+        rows without the field are not counted): computed by the database, which sends a
+        few rows per group, not every row."""
 
     @abstractmethod
     def next_version(self, upstream: str) -> DocumentView:

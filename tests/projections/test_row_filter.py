@@ -155,3 +155,41 @@ def test_a_page_filtered_after_reading_reads_on_until_it_is_full(
     assert rest == [167, 207, 247, 287]
     assert queries.read_page(view, where, ("k287",), 3, numbers, rare) == []
     assert queries.read_page(view, where, None, 500, numbers, lambda n: True) == list(range(300))
+
+
+def test_a_fields_spread_per_group_is_summed_up_by_the_database(
+    views: dict[str, OpenView],
+) -> None:
+    """Per group: how many, the lowest, and the middle two (one row twice for an odd
+    count), whatever the order rows were written in; rows a filter leaves out, or whose
+    `unless` field is true, are not counted."""
+    view = views["waitlist"].view
+    sizes = {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
+    rows = [
+        ViewRow(
+            f"referral:{group}{i}", f"{group}{i}", "den-haag", "centrum", "referral",
+            {"destination": group, "organisation": "o", "requested_at": f"2026-0{9 - i}-01"},
+        )
+        for group, size in sizes.items()
+        for i in range(size)
+    ]  # fmt: skip
+    set_aside = ViewRow("referral:x", "x", "den-haag", "centrum", "referral", {
+        "destination": "a", "organisation": "o", "requested_at": "2020-01-01", "case_closed": True,
+    })  # fmt: skip
+    elsewhere = replace(rows[0], key="referral:u", municipality="utrecht")
+    reopened = replace(rows[0], key="referral:r", doc={**rows[0].doc, "case_closed": False})
+    view.write([*reversed(rows), set_aside, elsewhere, reopened], [], Tracking("test", 1), 0)
+
+    where = RowFilter(kind="referral", municipality="den-haag", unless=("case_closed",))
+    found = {s.group: s for s in view.spread_by(where, ("destination", "organisation"), "at")}
+    assert found == {}  # no row has the field: nothing to spread
+    spread = view.spread_by(where, ("destination", "organisation"), "requested_at")
+
+    def expected(group: str, size: int) -> tuple[Any, ...]:
+        values = sorted(f"2026-0{9 - i}-01" for i in range(size))
+        if group == "a":
+            values = sorted([*values, values[0]])  # the reopened case's referral
+        n = len(values)
+        return ((group, "o"), n, values[0], (values[(n - 1) // 2], values[n // 2]))
+
+    assert [tuple(s) for s in spread] == [expected(g, n) for g, n in sizes.items()]

@@ -49,7 +49,7 @@ def waitlist_in_scope(
     return {
         "as_of": now,
         "families": [f for f in families if filters.keeps(f)],
-        "providers": queries.provider_waitlist(view, now, scope.municipality, scope.team),
+        "providers": {"by_destination": provider_summary_in(view, now, scope)},
     }
 
 
@@ -130,10 +130,16 @@ def provider_summary(
     position: PositionQuery = None,
 ) -> dict[str, Any]:
     """The waits per destination and organisation (how many, the longest, the median):
-    a summary of every referral waiting in scope, computed from all of them per read."""
+    a summary of every referral waiting in scope, summed up by the database per read."""
     scope, view, now = waitlist_view(request, user, municipality, team, position)
-    found = queries.provider_waitlist(view, now, scope.municipality, scope.team)
-    return {"as_of": now, "by_destination": found["by_destination"]}
+    return {"as_of": now, "by_destination": provider_summary_in(view, now, scope)}
+
+
+def provider_summary_in(
+    view: DocumentView, now: Any, scope: CoordinationScope
+) -> list[dict[str, Any]]:
+    where = RowFilter(municipality=scope.municipality, team=scope.team)
+    return queries.provider_summary(view, now, where)
 
 
 def referral_key(referral: dict[str, Any]) -> tuple[Any, ...]:
