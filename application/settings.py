@@ -150,6 +150,12 @@ class Settings(BaseSettings):
     def fte_of(self, coach: str) -> float:
         return self.coach_fte.get(coach, 1.0)
 
+    @property
+    def shortest_inactivity_days(self) -> int:
+        """The shortest inactivity period of any municipality: no case is due before it."""
+        overrides = (p.inactivity_days for p in self.periods_by_municipality.values())
+        return min([self.inactivity_days, *overrides])
+
     def periods_for(self, municipality: str) -> CasePeriods:
         """The 90-day periods are one municipality's policy: overridable per municipality."""
         override = self.periods_by_municipality.get(municipality)

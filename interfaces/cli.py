@@ -135,7 +135,12 @@ def close_inactive(
     with case_application() as app:
         moment = as_of_moment(as_of, app.clock.now(), app.settings)
         with view_up_to_date(app.settings, app, "overview") as overview:
-            candidates = closure_candidates(overview.view, moment, app.settings.periods_for)
+            candidates = closure_candidates(
+                overview.view,
+                moment,
+                app.settings.periods_for,
+                app.settings.shortest_inactivity_days,
+            )
         closed = close_inactive_cases(app, moment, candidates)
         for item in closed:
             typer.echo(

@@ -21,14 +21,20 @@ OVERVIEW_ON_POSTGRES = {
     "current": f"(municipality, key) WHERE kind = 'case' AND {PG_CURRENT}",
     "coach": f"((doc ->> 'coach'), key) WHERE kind = 'case' AND {PG_CURRENT}",
     "caseload": "(municipality, (doc ->> 'status'), (doc ->> 'coach')) WHERE kind = 'case'",
+    "quiet": "((doc ->> 'status'), (doc -> 'last_activity_at')) WHERE kind = 'case'",
 }
-"""A place's current cases by case id (the overview's pages), a coach's, and the coaches of
-a place's open cases in order (the caseload's pages: one index step per coach)."""
+"""A place's current cases by case id (the overview's pages), a coach's, the coaches of a
+place's open cases in order (the caseload's pages: one index step per coach), and open
+cases by their last activity (those that may be due for closure as inactive)."""
 OVERVIEW_ON_SQLITE = {
     "current": f"(municipality, key) WHERE kind = 'case' AND {sqlite_view.CURRENT}",
     "coach": f"(json_extract(doc, '$.coach'), key) WHERE kind = 'case' AND {sqlite_view.CURRENT}",
     "caseload": (
         "(municipality, json_extract(doc, '$.status'), json_extract(doc, '$.coach'))"
+        " WHERE kind = 'case'"
+    ),
+    "quiet": (
+        "(json_extract(doc, '$.status'), json_extract(doc, '$.last_activity_at'))"
         " WHERE kind = 'case'"
     ),
 }

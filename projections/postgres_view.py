@@ -350,6 +350,9 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
         for field, value in where.doc:
             conditions.append(SQL("{} = %s").format(_text_of(field)))
             values.append(value)
+        for field, value in where.at_most:
+            conditions.append(SQL("{} <= %s::jsonb").format(_value_of(field)))
+            values.append(Jsonb(value))
         for field in where.unless:
             conditions.append(SQL("{} IS DISTINCT FROM 'true'").format(_text_of(field)))
         if where.current:

@@ -258,6 +258,9 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         for field, value in where.doc:
             conditions.append(f"{_value_of(field)} = ?")
             values.append(value)
+        for field, value in where.at_most:
+            conditions.append(f"{_value_of(field)} <= ?")
+            values.append(value)
         for field in where.unless:
             conditions.append(f"{_value_of(field)} IS NOT 1")  # JSON true reads as 1
         if where.current:

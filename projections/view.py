@@ -63,6 +63,8 @@ class RowFilter:
     doc: tuple[tuple[str, str], ...] = ()
     """Top-level fields of the document that must equal these texts (e.g. a coach), so
     that the database leaves out what would only be decoded to be dropped."""
+    at_most: tuple[tuple[str, Any], ...] = ()
+    """Top-level fields whose JSON values must be at most these (a moment: not after it)."""
     unless: tuple[str, ...] = ()
     """Top-level boolean fields of the document that must not be true (absent is false)."""
     current: bool = False

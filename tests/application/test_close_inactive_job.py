@@ -156,7 +156,12 @@ def test_the_overview_names_every_case_the_job_would_close(
         occurred_at=start + timedelta(days=3),
     )
     with view_up_to_date(store_settings, app, "overview") as overview:
-        candidates = closure_candidates(overview.view, clock.now(), store_settings.periods_for)
+        candidates = closure_candidates(
+            overview.view,
+            clock.now(),
+            store_settings.periods_for,
+            store_settings.shortest_inactivity_days,
+        )
     due = {
         case_id
         for case_id in app.case_ids()

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import NAMESPACE_URL, uuid5
 
 from eventsourcing.persistence import Tracking
 
+from domain.periods import CasePeriods
 from projections import queries
+from projections.closure_candidates import closure_candidates
 from projections.registry import OpenView
 from projections.view import RowFilter, ViewRow
+
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
 def row(key: str, **doc: Any) -> ViewRow:
@@ -193,3 +199,41 @@ def test_a_fields_spread_per_group_is_summed_up_by_the_database(
         return ((group, "o"), n, values[0], (values[(n - 1) // 2], values[n // 2]))
 
     assert [tuple(s) for s in spread] == [expected(g, n) for g, n in sizes.items()]
+
+
+def test_closure_candidates_are_the_quiet_open_cases_each_by_its_own_period(
+    views: dict[str, OpenView],
+) -> None:
+    """Read up to the shortest period of any municipality (`RowFilter.at_most` through the
+    overview's index), then each case checked against its municipality's own period."""
+    view = views["overview"].view
+    quiet = {"help_question_open": False, "waiting": False, "coach": None, "referrals": {}}
+
+    def case(key: str, municipality: str, days_quiet: int, **doc: Any) -> ViewRow:
+        last = (NOW - timedelta(days=days_quiet)).isoformat()
+        doc = {"status": "open", **quiet, "last_activity_at": last, **doc}
+        return ViewRow(key, str(uuid5(NAMESPACE_URL, key)), municipality, "t", "case", doc)
+
+    rows = [
+        case("den-haag-100", "den-haag", 100),
+        case("den-haag-90", "den-haag", 90),  # exactly the period: due
+        case("den-haag-60", "den-haag", 60),
+        case("delft-40", "delft", 40),  # delft closes after 30 days
+        case("delft-20", "delft", 20),
+        case("coached", "den-haag", 200, coach="coach-anna"),
+        case("closed", "den-haag", 200, status="closed"),
+    ]
+    view.write(rows, [], Tracking("test", 1), 0)
+    periods = {"delft": CasePeriods(inactivity_days=30)}
+
+    def periods_for(municipality: str) -> CasePeriods:
+        return periods.get(municipality, CasePeriods(inactivity_days=90))
+
+    found = closure_candidates(view, NOW, periods_for, shortest_inactivity_days=30)
+    expected = {r.case_id for r in rows if r.key in ("den-haag-100", "den-haag-90", "delft-40")}
+    assert {str(c) for c in found} == expected
+    forty_days_ago = rows[3].doc["last_activity_at"]
+    quiet_for_40 = RowFilter(kind="case", at_most=(("last_activity_at", forty_days_ago),))
+    assert {r.key for r in view.select_rows(quiet_for_40)} == {
+        "den-haag-100", "den-haag-90", "den-haag-60", "delft-40", "coached", "closed"
+    }  # fmt: skip
