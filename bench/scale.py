@@ -39,8 +39,10 @@ then `gezinsregie close-inactive` and (with `--rebuild-args`, or `--loader demo`
 `gezinsregie projections rebuild <rebuild-args>` are run and timed as commands; the store's
 size on disk is printed per size. The table gives p50/p99 per size and the p99's ratio to
 the smallest size's (target <= 1.5, and p99 <= 100 ms). A read the server does not offer
-(404, 405) is reported as such, not timed. The raw floor printed beside it: the same number
-of `SELECT 1` round trips to PostgreSQL, for the machine's own noise.
+(404, 405) is reported as such, not timed; each read is called `WARM_UP` times untimed
+first (a service in use has warm caches). The raw floors printed beside them, for the
+machine's own noise: the same number of `SELECT 1` round trips to PostgreSQL, and of
+one-row INSERTs each committed (what a command and a logged read wait for).
 """
 
 from __future__ import annotations
@@ -136,7 +138,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def timed_reads(call: Callable[[], httpx.Response], reads: int) -> list[float] | str:
-    """Milliseconds per call, or why the read is not offered."""
+    """Milliseconds per call, or why the read is not offered. `WARM_UP` calls go first,
+    untimed: a service in use has its caches warm (else a cold first read of an index
+    after the build is the p99 of 100)."""
+    for _ in range(WARM_UP):
+        call()
     spent = []
     for _ in range(reads):
         start = time.perf_counter()
@@ -149,13 +155,32 @@ def timed_reads(call: Callable[[], httpx.Response], reads: int) -> list[float] |
     return spent
 
 
+WARM_UP = 5
+
+
 def raw_floor(settings: Settings, reads: int) -> list[float]:
+    """`SELECT 1` round trips: the machine's own noise for a read."""
     spent = []
     with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
         for _ in range(reads):
             start = time.perf_counter()
             connection.execute("SELECT 1").fetchall()
             spent.append((time.perf_counter() - start) * 1000)
+    return spent
+
+
+def commit_floor(settings: Settings, reads: int) -> list[float]:
+    """One-row INSERTs, each committed (a flush of the write-ahead log): the machine's own
+    noise for what every command and every logged read waits for."""
+    spent = []
+    table = f'"{settings.postgres_schema}".bench_commit_floor'
+    with psycopg.connect(postgres_conninfo(settings), autocommit=True) as connection:
+        connection.execute(f"CREATE TABLE IF NOT EXISTS {table} (n int)")
+        for n in range(reads):
+            start = time.perf_counter()
+            connection.execute(f"INSERT INTO {table} VALUES (%s)", (n,))
+            spent.append((time.perf_counter() - start) * 1000)
+        connection.execute(f"DROP TABLE {table}")
     return spent
 
 
@@ -220,6 +245,7 @@ def measure(settings: Settings, reads: int) -> dict[str, list[float] | str]:
             ),
         }
         found["SELECT 1 (raw floor)"] = raw_floor(settings, reads)
+        found["commit (raw floor)"] = commit_floor(settings, reads)
     return found
 
 
