@@ -40,6 +40,10 @@ READ_AHEAD = True
 """On PostgreSQL, `feed` reads the next batch in a thread while this one is projected."""
 WRITE_BEHIND = True
 """On PostgreSQL, `feed` has a thread write each view's batch while the next view projects."""
+COLLECT_BATCHES = 250
+"""With the garbage collector paused across a feed's batches (`gc_paused`), what cycles
+they leave (few, if any) are collected every this many batches: a bounded heap for a
+rebuild of any length, at the cost of one pass over what is alive now and then."""
 POLL_SECONDS = 0.05
 STALL_SECONDS = 1.0
 """A live view that has not moved for this long while the store is ahead resubscribes."""
@@ -476,6 +480,8 @@ def feed(
                         positions[number] = worker.apply(share, end, after, writer)
                 done += len(batch)
                 count += 1
+                if count % COLLECT_BATCHES == 0:
+                    gc.collect()
                 if progress:
                     if writer is None:
                         progress(len(batch))
