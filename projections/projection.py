@@ -15,18 +15,36 @@ from uuid import UUID
 from domain.case_event import CaseEvent
 from projections.view import DocumentView, ViewRow
 
+REMEMBERED = 8192
+"""How many texts `moment` and `case_id_text` remember (forgotten all at once when full)."""
+_moments: dict[datetime, str] = {}
+_case_ids: dict[int, str] = {}
+
 
 def moment(at: datetime) -> str:
     """A moment as stored in view documents: ISO 8601 in UTC, so that string order is
-    time order whatever offset the fact was recorded with."""
-    return at.astimezone(UTC).isoformat()
+    time order whatever offset the fact was recorded with. Remembered: every projection
+    formats the same event's moment (a datetime caches its hash, and equal datetimes are
+    the same instant, so they have the same text)."""
+    text = _moments.get(at)
+    if text is None:
+        if len(_moments) >= REMEMBERED:
+            _moments.clear()
+        text = _moments[at] = at.astimezone(UTC).isoformat()
+    return text
 
 
-@functools.lru_cache(maxsize=4096)
 def case_id_text(case_id: UUID) -> str:
-    """`str(case_id)`, remembered: a batch's events name the same few cases over and over,
-    and formatting a UUID costs more than looking it up."""
-    return str(case_id)
+    """`str(case_id)`, remembered by the id's number: a batch's events name the same few
+    cases over and over, in every projection, and formatting a UUID costs more than looking
+    its number up (a UUID's own hash and equality are Python code, its number's are not)."""
+    number = case_id.int
+    text = _case_ids.get(number)
+    if text is None:
+        if len(_case_ids) >= REMEMBERED:
+            _case_ids.clear()
+        text = _case_ids[number] = str(case_id)
+    return text
 
 
 def copy_document(value: Any) -> Any:
@@ -51,7 +69,8 @@ class RowBatch:
             self.rows.update(view.get_rows(list(self.rows)))
         self.changed: set[str] = set()
         self.copied: set[str] = set()
-        """Keys whose current row has a document copied by `editable`: the batch's own."""
+        """Keys whose current row has a document the batch owns (copied by `editable`, or
+        put by a handler, or handed over by `hold`): changed in place without a copy."""
 
     def load(self, keys: Iterable[str]) -> None:
         """Read the rows of keys the batch has not met yet (for its later events); a key
@@ -61,14 +80,28 @@ class RowBatch:
             self.rows.update(dict.fromkeys(new))
             self.rows.update(self.view.get_rows(new))
 
+    def hold(self, rows: dict[str, ViewRow], absent: Iterable[str]) -> None:
+        """Rows the caller knows to be the view's as stored, handed over with their
+        documents (no one else uses them any more), and keys it knows the view has no row
+        for: neither is read (`ProjectionWorker` remembers them between a rebuild's
+        batches). A key the batch already holds is kept as it is."""
+        for key, row in rows.items():
+            if key not in self.rows:
+                self.rows[key] = row
+                self.copied.add(key)
+        for key in absent:
+            if key not in self.rows:
+                self.rows[key] = None
+
     def get(self, key: str) -> ViewRow | None:
         return self.rows.get(key)
 
     def editable(self, key: str) -> ViewRow | None:
         """The row, with a document the caller may change in place and then `put`. The
-        first call for a key in a batch copies the document (deeply), so the row as read
-        is never changed; later calls answer that same copy, so a batch copies each
-        document once rather than once per event."""
+        first call for a key in a batch copies a document as read (deeply), so the row as
+        read is never changed; later calls answer that same copy, so a batch copies each
+        document once rather than once per event. A row the batch itself put (or `hold`
+        handed over) is its own already: it is not copied."""
         row = self.rows.get(key)
         if row is None or key in self.copied:
             return row
@@ -78,10 +111,12 @@ class RowBatch:
         return row
 
     def put(self, row: ViewRow) -> None:
-        if self.rows.get(row.key) is not row:
-            self.copied.discard(row.key)
+        """Set a row; a row not already this batch's is taken as the batch's own: its
+        document is made for it (as every handler's are), shared with no other row, and a
+        later `editable` changes it in place."""
         self.rows[row.key] = row
         self.changed.add(row.key)
+        self.copied.add(row.key)
 
     def delete(self, key: str) -> None:
         self.rows[key] = None

@@ -82,6 +82,7 @@ def build_partition(
             batch_size=plan.batch_size,
             stop=plan.stop,
             batches=batches,
+            sole_writers=True,
         )
     finally:
         for opened in views:

@@ -26,7 +26,7 @@ from application.case_application import CaseApplicationBase
 from application.errors import StoreUnavailableError
 from domain.case_event import CaseEvent
 from projections.projection import Projection, RowBatch
-from projections.view import REBUILDING, DocumentView
+from projections.view import REBUILDING, DocumentView, ViewRow
 
 BATCH_SIZE = 1000
 REBUILD_BATCH_SIZE = 4000
@@ -40,6 +40,10 @@ READ_AHEAD = True
 """On PostgreSQL, `feed` reads the next batch in a thread while this one is projected."""
 WRITE_BEHIND = True
 """On PostgreSQL, `feed` has a thread write each view's batch while the next view projects."""
+COLLECT_BATCHES = 250
+"""With the garbage collector paused across a feed's batches (`gc_paused`), what cycles
+they leave (few, if any) are collected every this many batches: a bounded heap for a
+rebuild of any length, at the cost of one pass over what is alive now and then."""
 POLL_SECONDS = 0.05
 STALL_SECONDS = 1.0
 """A live view that has not moved for this long while the store is ahead resubscribes."""
@@ -90,6 +94,9 @@ class ProjectionWorker:
         """Why `run` stopped for good (a bug, not an outage), for status and health."""
         self.writing: Future[None] | None = None
         """The write of the last batch applied, when a writer thread makes it (`apply`)."""
+        self.memory: RowMemory | None = None
+        """What this worker knows of its view without reading it, while it is the only
+        writer of the rows it may touch (a rebuild: `remember`)."""
 
     @property
     def position(self) -> int:
@@ -126,10 +133,21 @@ class ProjectionWorker:
         self.written()
         keys_for = self.projection.keys_for
         handlers = self.handlers
+        memory = self.memory
         rows = RowBatch(self.view, ())
+        if memory is not None:
+            rows.hold(memory.rows, ())
+        met: set[str] = set()
         for start in range(0, len(events), EVENTS_PER_READ):
             part = events[start : start + EVENTS_PER_READ]
-            rows.load({key for _, event in part for key in keys_for(event)})
+            if memory is None:
+                rows.load({key for _, event in part for key in keys_for(event)})
+            else:
+                read, absent = memory.split(part, keys_for)
+                met |= read
+                met.update(absent)
+                rows.hold({}, absent)
+                rows.load(read)
             for position, event in part:
                 handler = handlers.get(event.__class__)
                 if handler is None:
@@ -140,20 +158,37 @@ class ProjectionWorker:
                 except Exception as error:
                     raise ProjectionError(self.projection.name, position, event) from error
         tracking = Tracking(self.upstream, end)
+        upserts, deletes = rows.upserts(), rows.deletes()
+        if memory is not None:
+            memory.keep(rows, met)
         if writer is None:
-            self.view.write(rows.upserts(), rows.deletes(), tracking, after)
+            try:
+                self.view.write(upserts, deletes, tracking, after)
+            except BaseException:
+                self.memory = None
+                raise
         else:
-            self.writing = writer.submit(
-                self.view.write, rows.upserts(), rows.deletes(), tracking, after
-            )
+            self.writing = writer.submit(self.view.write, upserts, deletes, tracking, after)
         return end
 
     def written(self) -> None:
         """Wait for the write a writer thread is making for this worker, if any: raises
-        what it raised (the batch was not applied, nor its position recorded)."""
+        what it raised (the batch was not applied, nor its position recorded; what the
+        worker remembered of its view is forgotten)."""
         writing, self.writing = self.writing, None
         if writing is not None:
-            writing.result()
+            try:
+                writing.result()
+            except BaseException:
+                self.memory = None
+                raise
+
+    def remember(self) -> None:
+        """From now on, remember between batches what this worker wrote, rather than read
+        it back: only for a worker that is the only writer of every row its events touch
+        (a rebuild's, or a partition's) and has written none yet (at position 0: the rows
+        of its cases are all absent). See `RowMemory`."""
+        self.memory = RowMemory()
 
     def catch_up(self, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> int:
         """Process everything recorded after the view's position; returns how many events."""
@@ -258,11 +293,62 @@ class ProjectionWorker:
 T = TypeVar("T")
 Positioned = tuple[int, CaseEvent]
 """A decoded event with its position in the log (its notification id)."""
+REMEMBERED_CASES = 2_000_000
+"""A rebuild's worker stops remembering which cases it has met beyond this many (its
+batches then read the rows of every case from the view, as the live worker does)."""
+
+
+class RowMemory:
+    """What a rebuild's worker knows of its view between batches, so that it reads less
+    back: the rows the last batch read or wrote (as written: the next batch starts once
+    that write is made, see `ProjectionWorker.written`), and the cases of every event it
+    has applied. Every row belongs to the case of the events that touch it (`keys_for`),
+    and the worker is the only writer of its cases' rows and started from none, so a key
+    of a case it has not met yet has no row: not read. A case's events are usually close
+    together in the log (a case's life), so most keys are new or the last batch's."""
+
+    def __init__(self) -> None:
+        self.cases: set[int] | None = set()
+        """The numbers of the cases met in earlier batches (None: too many, not known)."""
+        self.meeting: set[int] = set()
+        """The numbers of the cases met in this batch."""
+        self.rows: dict[str, ViewRow] = {}
+
+    def split(
+        self, part: Sequence[Positioned], keys_for: Callable[[CaseEvent], list[str]]
+    ) -> tuple[set[str], list[str]]:
+        """The keys a part of a batch names: those to read (of cases met before), and
+        those known to have no row (of cases met in this batch first)."""
+        cases, meeting = self.cases, self.meeting
+        read: set[str] = set()
+        absent: list[str] = []
+        for _, event in part:
+            keys = keys_for(event)
+            number = event.originator_id.int
+            if cases is None or number in cases:
+                read.update(keys)
+            else:
+                absent += keys
+                meeting.add(number)
+        return read, absent
+
+    def keep(self, rows: RowBatch, met: set[str]) -> None:
+        """After a batch: its rows of the keys it met or changed, and its cases as met."""
+        held = rows.rows
+        self.rows = {k: row for k in met | rows.changed if (row := held.get(k)) is not None}
+        cases = self.cases
+        if cases is not None:
+            cases |= self.meeting
+            if len(cases) > REMEMBERED_CASES:
+                self.cases = None
+        self.meeting = set()
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """A batch allocates many short-lived objects and no cycles worth a collector's pass."""
+    """A batch allocates many short-lived objects and no cycles worth a collector's pass;
+    so does a rebuild's run of batches (`feed`), where each pass, one per batch or so,
+    would walk every object still alive: the batch's events, the rows remembered."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -315,6 +401,7 @@ def feed(
     stop: int | None = None,
     batches: int | None = None,
     progress: Progress | None = None,
+    sole_writers: bool = False,
 ) -> int:
     """Bring several workers up to `stop` (or to the head) from one read of the log: each
     batch is read once, its events (only the partition's) decoded once, and handed to every
@@ -326,8 +413,15 @@ def feed(
     the next batch is read (by a thread, in the server) while this one is projected and
     written, and each view's write of a batch is made by another thread while the next
     views project it (see `ProjectionWorker.apply`): every write is the same transaction,
-    in the same order, as without. Returns how many events were read."""
+    in the same order, as without. `sole_writers`: each worker is the only writer of the
+    rows of its (partition's) cases, as in a rebuild; one that starts at position 0
+    remembers what it wrote rather than read it back (`ProjectionWorker.remember`).
+    Returns how many events were read."""
     positions = [worker.position for worker in workers]
+    if sole_writers:
+        for worker, position in zip(workers, positions, strict=True):
+            if position == 0 and worker.memory is None:
+                worker.remember()
     to_domain_event = cases.structure_mapper.to_domain_event
     holds = partition.holds
     select_partition = getattr(cases.recorder, "select_partition", None)
@@ -349,25 +443,25 @@ def feed(
     next_read: tuple[int, Future[tuple[Sequence[Notification], int]]] | None = None
     done = count = reported = 0
     try:
-        while workers and (batches is None or count < batches):
-            start = min(positions)
-            if stop is not None and start >= stop:
-                break
-            if next_read is not None and next_read[0] == start:
-                batch, end = next_read[1].result()
-            else:
-                batch, end = read(start)
-            next_read = None
-            if end == start:  # at the head: read again once every write is made, so that
-                for worker in workers:  # the rebuild ends (and is promoted) as soon after
-                    worker.written()  # its last read as without a writer thread
-                batch, end = read(start)
-                if end == start:
+        with gc_paused():  # across batches: see `gc_paused`
+            while workers and (batches is None or count < batches):
+                start = min(positions)
+                if stop is not None and start >= stop:
                     break
-            more = (stop is None or end < stop) and (batches is None or count + 1 < batches)
-            if ahead is not None and more:
-                next_read = (end, ahead.submit(read, end))
-            with gc_paused():
+                if next_read is not None and next_read[0] == start:
+                    batch, end = next_read[1].result()
+                else:
+                    batch, end = read(start)
+                next_read = None
+                if end == start:  # at the head: read again once every write is made, so that
+                    for worker in workers:  # the rebuild ends (and is promoted) as soon after
+                        worker.written()  # its last read as without a writer thread
+                    batch, end = read(start)
+                    if end == start:
+                        break
+                more = (stop is None or end < stop) and (batches is None or count + 1 < batches)
+                if ahead is not None and more:
+                    next_read = (end, ahead.submit(read, end))
                 events = [
                     (n.id, cast(CaseEvent, to_domain_event(n)))
                     for n in batch
@@ -384,13 +478,15 @@ def feed(
                     if after < end:
                         share = events if after < start + 1 else [e for e in events if e[0] > after]
                         positions[number] = worker.apply(share, end, after, writer)
-            done += len(batch)
-            count += 1
-            if progress:
-                if writer is None:
-                    progress(len(batch))
-                else:
-                    reported = len(batch)
+                done += len(batch)
+                count += 1
+                if count % COLLECT_BATCHES == 0:
+                    gc.collect()
+                if progress:
+                    if writer is None:
+                        progress(len(batch))
+                    else:
+                        reported = len(batch)
     finally:
         if ahead is not None:
             ahead.shutdown(wait=True, cancel_futures=True)
@@ -421,11 +517,12 @@ def rebuild_together(
             tracked_as = WHOLE.tracked_as(worker.upstream)
             built = worker.view.next_version(tracked_as)
             builders.append(ProjectionWorker(worker.cases, worker.projection, built, tracked_as))
-        done = feed(workers[0].cases, builders, batch_size=batch_size, progress=progress)
+        cases = workers[0].cases
+        done = feed(cases, builders, batch_size=batch_size, progress=progress, sole_writers=True)
         at_once(lambda builder: builder.view.ready(), builders)
         # What was recorded while the indexes were built: the promotion follows the last
         # read as closely as without them (the live views are ahead of it meanwhile).
-        done += feed(workers[0].cases, builders, batch_size=batch_size, progress=progress)
+        done += feed(cases, builders, batch_size=batch_size, progress=progress, sole_writers=True)
     except BaseException:
         for worker, builder in zip(workers, builders, strict=False):
             worker.view.abandon(builder.view, builder.upstream)
