@@ -4,6 +4,7 @@ at providers; each paged by the contract of `interfaces.http.paging`. The pages 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -136,8 +137,9 @@ def provider_summary(
 
 
 def provider_summary_in(
-    view: DocumentView, now: Any, scope: CoordinationScope
+    view: DocumentView, now: datetime, scope: CoordinationScope
 ) -> list[dict[str, Any]]:
+    """The providers' summary of the scope's place."""
     where = RowFilter(municipality=scope.municipality, team=scope.team)
     return queries.provider_summary(view, now, where)
 
