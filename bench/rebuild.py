@@ -214,6 +214,8 @@ class Row:
     seconds: float
     cpu: float
     runs: int
+    samples: tuple[float, ...] = ()
+    """Each run's seconds, in the order of the repeats (see `speed_ups`)."""
 
     @property
     def events_per_second(self) -> float:
@@ -230,7 +232,8 @@ def median_row(backend: str, what: str, runs: list[Run]) -> Row:
         raise AssertionError(f"{what}: runs differ in size: {runs}")
     seconds = statistics.median(r.seconds for r in runs)
     cpu = statistics.median(r.cpu for r in runs)
-    return Row(backend, what, events.pop(), seconds, cpu, len(runs))
+    samples = tuple(r.seconds for r in runs)
+    return Row(backend, what, events.pop(), seconds, cpu, len(runs), samples)
 
 
 def table(rows: list[Row], generated: dict[str, Generated]) -> str:
@@ -283,13 +286,18 @@ def table(rows: list[Row], generated: dict[str, Generated]) -> str:
 
 
 def speed_ups(rows: list[Row]) -> list[str]:
-    """Per backend: how much faster the split rebuild is than `all` in one process."""
+    """Per backend: how much faster the split rebuild is than `all` in one process, as the
+    ratio of the medians and as the median of each repeat's ratio: the two runs of a repeat
+    follow each other, so a machine whose speed drifts over minutes (a shared host) moves
+    both alike, and the pairs' ratios scatter less than the runs do."""
     lines = []
     for split in (row for row in rows if row.what.startswith("all x")):
         [one] = [row for row in rows if row.backend == split.backend and row.what == "all"]
+        paired = [a / b for a, b in zip(one.samples, split.samples, strict=True)]
         lines.append(
             f"{split.backend}: {split.what} is {one.seconds / split.seconds:.2f}x as fast as all"
-            f" in one process ({split.seconds:.2f} s against {one.seconds:.2f} s)"
+            f" in one process ({split.seconds:.2f} s against {one.seconds:.2f} s); per repeat"
+            f" {', '.join(f'{r:.2f}' for r in paired)}: median {statistics.median(paired):.2f}x"
         )
     return lines
 

@@ -6,6 +6,7 @@ import copy
 import json
 import re
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -180,18 +181,30 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             curs.execute(self._forget_under, under_params(built_upstream))
 
     def ready(self) -> None:
-        """A filled next version's indexes (those `next_version` left out) and statistics:
-        built in one pass over the table, outside the swap's transaction (readers and the
-        live worker do not wait for it)."""
-        self._make_indexes(analyze=True)
+        """A filled next version's indexes (those `next_version` left out) and statistics,
+        outside the swap's transaction (readers and the live worker do not wait for them).
+        Each index is built in one pass over the table, on a connection of its own, side by
+        side (they take SHARE locks, which do not exclude each other): the promotion waits
+        for the slowest index rather than for their sum. The statistics follow (ANALYZE
+        waits for the indexes, and reads their expressions' values); the documents' own are
+        not gathered: no query compares whole documents, and comparing a sample of them is
+        most of an ANALYZE's work on a view of large documents."""
+        statements = [s for s in self._rows_statements() if is_index(s)]
+        with ThreadPoolExecutor(max(1, len(statements)), "index") as builders:
+            for built in [builders.submit(self._commit, s) for s in statements]:
+                built.result()
+        self._commit(self._sql("ALTER TABLE {rows} ALTER COLUMN doc SET STATISTICS 0"))
+        self._commit(self._sql("ANALYZE {rows}"))
 
-    def _make_indexes(self, analyze: bool = False) -> None:
+    def _commit(self, statement: Composed) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(statement)
+
+    def _make_indexes(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             for statement in self._rows_statements():
                 if is_index(statement):
                     curs.execute(statement)  # (IF NOT EXISTS: nothing to do after `ready`)
-            if analyze:
-                curs.execute(self._sql("ANALYZE {rows}"))
 
     def _tracking_sql(self, template: str) -> Composed:
         schema, table = Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
@@ -220,7 +233,12 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             return {r["key"]: ViewRow.decoded(r) for r in curs.fetchall()}
 
     def write(
-        self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking, after: int
+        self,
+        upserts: Sequence[ViewRow],
+        deletes: Sequence[str],
+        tracking: Tracking,
+        after: int,
+        added: Collection[str] = (),
     ) -> None:
         with self.datastore.transaction(commit=True) as curs:
             if self.rows_table != self.live_table:
@@ -232,6 +250,24 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             curs.execute(WRITE_LOCK, (lock,))
             recorded = self._max_tracking_id(tracking.application_name, curs)
             self.check_still_at(recorded, after, tracking)
+            if added:
+                # New rows (a rebuild's) are copied in: no lookup for a row to update, and
+                # the server reads them as a stream (bench/rebuild.py: half the server's CPU
+                # per row of the case index, whose rows are small).
+                with curs.copy(self._copy_rows) as rows:
+                    for r in upserts:
+                        if r.key in added:
+                            rows.write_row(
+                                (
+                                    r.key,
+                                    r.case_id,
+                                    r.municipality,
+                                    r.team,
+                                    r.kind,
+                                    dumps_storable(r.doc),
+                                )
+                            )
+                upserts = [r for r in upserts if r.key not in added]
             if upserts:
                 # One statement for the whole batch, its columns as arrays: the server plans
                 # and runs one insert of many rows, and the client adapts six lists rather
@@ -252,6 +288,10 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             if deletes:
                 curs.execute(self._sql("DELETE FROM {rows} WHERE key = ANY(%s)"), (list(deletes),))
             self._insert_tracking(curs, tracking)
+
+    @property
+    def _copy_rows(self) -> Composed:
+        return self._sql("COPY {rows} (key, case_id, municipality, team, kind, doc) FROM STDIN")
 
     @property
     def _upsert_all(self) -> Composed:

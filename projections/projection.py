@@ -65,8 +65,10 @@ class RowBatch:
     def __init__(self, view: DocumentView, keys: Iterable[str]) -> None:
         self.view = view
         self.rows: dict[str, ViewRow | None] = dict.fromkeys(keys)
+        self.stored: set[str] = set()
+        """Keys the view has a row for, as read (or as `hold` was told)."""
         if self.rows:
-            self.rows.update(view.get_rows(list(self.rows)))
+            self._read(list(self.rows))
         self.changed: set[str] = set()
         self.copied: set[str] = set()
         """Keys whose current row has a document the batch owns (copied by `editable`, or
@@ -78,7 +80,12 @@ class RowBatch:
         new = [key for key in dict.fromkeys(keys) if key not in self.rows]
         if new:
             self.rows.update(dict.fromkeys(new))
-            self.rows.update(self.view.get_rows(new))
+            self._read(new)
+
+    def _read(self, keys: list[str]) -> None:
+        found = self.view.get_rows(keys)
+        self.rows.update(found)
+        self.stored.update(found)
 
     def hold(self, rows: dict[str, ViewRow], absent: Iterable[str]) -> None:
         """Rows the caller knows to be the view's as stored, handed over with their
@@ -89,6 +96,7 @@ class RowBatch:
             if key not in self.rows:
                 self.rows[key] = row
                 self.copied.add(key)
+                self.stored.add(key)
         for key in absent:
             if key not in self.rows:
                 self.rows[key] = None
@@ -128,6 +136,11 @@ class RowBatch:
 
     def deletes(self) -> list[str]:
         return [key for key in sorted(self.changed) if self.rows[key] is None]
+
+    def added(self) -> set[str]:
+        """The keys of `upserts` the view had no row for when the batch began: new rows,
+        as long as no one else writes the view meanwhile (a rebuild's worker)."""
+        return {k for k in self.changed if k not in self.stored and self.rows[k] is not None}
 
 
 class Projection(ABC):

@@ -159,16 +159,18 @@ class ProjectionWorker:
                     raise ProjectionError(self.projection.name, position, event) from error
         tracking = Tracking(self.upstream, end)
         upserts, deletes = rows.upserts(), rows.deletes()
-        if memory is not None:
+        added: set[str] = set()
+        if memory is not None:  # the only writer of these rows: new ones are inserted
+            added = rows.added()
             memory.keep(rows, met)
         if writer is None:
             try:
-                self.view.write(upserts, deletes, tracking, after)
+                self.view.write(upserts, deletes, tracking, after, added)
             except BaseException:
                 self.memory = None
                 raise
         else:
-            self.writing = writer.submit(self.view.write, upserts, deletes, tracking, after)
+            self.writing = writer.submit(self.view.write, upserts, deletes, tracking, after, added)
         return end
 
     def written(self) -> None:

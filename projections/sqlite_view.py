@@ -158,7 +158,12 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, DocumentView):
         return found
 
     def write(
-        self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking, after: int
+        self,
+        upserts: Sequence[ViewRow],
+        deletes: Sequence[str],
+        tracking: Tracking,
+        after: int,
+        added: Collection[str] = (),
     ) -> None:
         with self.datastore.get_connection(commit=True) as connection:
             if self.rows_table == NEXT:

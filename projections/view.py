@@ -145,11 +145,18 @@ class DocumentView(TrackingRecorder, ABC):
 
     @abstractmethod
     def write(
-        self, upserts: Sequence[ViewRow], deletes: Sequence[str], tracking: Tracking, after: int
+        self,
+        upserts: Sequence[ViewRow],
+        deletes: Sequence[str],
+        tracking: Tracking,
+        after: int,
+        added: Collection[str] = (),
     ) -> None:
         """Apply changes computed from the view at position `after`, and advance the
         position to `tracking`, in one transaction. Raises IntegrityError, applying
-        nothing, if the view is no longer at `after` (another writer, a rebuild)."""
+        nothing, if the view is no longer at `after` (another writer, a rebuild).
+        `added`: keys of upserts the caller knows to have no row (a store may insert
+        them without looking for one)."""
 
     @staticmethod
     def check_still_at(recorded: int | None, after: int, tracking: Tracking) -> None:

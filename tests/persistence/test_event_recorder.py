@@ -9,10 +9,12 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
 
 from application.cases import CaseApplication
@@ -21,6 +23,7 @@ from application.event_recorder import OneRoundTripRecorder
 from application.persistence import postgres_conninfo
 from application.settings import Settings
 from domain.commands import Triage
+from projections.runner import Partition
 from tests.factories import COORDINATOR, melding
 
 pytestmark = pytest.mark.parametrize("store_settings", ["postgres"], indirect=True)
@@ -123,3 +126,60 @@ def test_a_taken_version_is_answered_without_an_error_from_postgresql(
         cursor.execute(recorder.insert_locked, ([event],))
         assert cursor.fetchall() == []
         assert connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+def stored_for(case_ids: list[UUID], versions: int = 2) -> list[StoredEvent]:
+    """Events of these cases, a few versions each, in an order that interleaves the cases
+    (their topics and states are not decoded by the reads tested here)."""
+    return [
+        StoredEvent(case_id, version, f"topic-{version % 2}", f"{case_id}/{version}".encode())
+        for version in range(1, versions + 1)
+        for case_id in case_ids
+    ]
+
+
+EDGE_IDS = [
+    UUID(f"12345678-9abc-4def-8123-4567{tail}")
+    for tail in ("00000000", "00000001", "7fffffff", "80000000", "ffffffff", "01000000", "00ff00ff")
+]
+"""Case ids whose last four bytes (the partition's number) lie at the edges of 32 bits."""
+
+
+def test_notifications_are_read_as_the_library_reads_them(app: CaseApplication) -> None:
+    """The binary read answers exactly what the library's text read answers, for every
+    kind of question (from, up to, how many, of which topics, from after)."""
+    recorder = app.recorder
+    assert isinstance(recorder, OneRoundTripRecorder)
+    recorder.insert_events(stored_for([uuid4() for _ in range(3)]) + stored_for(EDGE_IDS, 1))
+    head = recorder.max_notification_id()
+    assert head is not None
+    asked: list[dict[str, Any]] = [
+        {"start": None, "limit": 100},
+        {"start": 1, "limit": 4},
+        {"start": 3, "limit": 100, "stop": head - 2},
+        {"start": 2, "limit": 100, "topics": ["topic-1"]},
+        {"start": 2, "limit": 3, "inclusive_of_start": False},
+        {"start": head + 1, "limit": 10},
+    ]
+    for question in asked:
+        ours = recorder.select_notifications(**question)
+        library = PostgresApplicationRecorder.select_notifications(recorder, **question)
+        assert ours == library, question
+    assert len(recorder.select_notifications(None, 100)) == head
+
+
+def test_the_database_splits_the_log_by_case_as_a_partition_does(app: CaseApplication) -> None:
+    """Every event is in exactly one partition's read, the one whose `holds` its case,
+    in log order, whatever the count (ids at the edges of the 32 bits included)."""
+    recorder = app.recorder
+    assert isinstance(recorder, OneRoundTripRecorder)
+    recorder.insert_events(stored_for([*EDGE_IDS, *(uuid4() for _ in range(6))], 3))
+    every = recorder.select_notifications(1, 1000)
+    for count in (1, 2, 3, 7):
+        found: list[int] = []
+        for index in range(count):
+            part = recorder.select_partition(1, every[-1].id, index, count)
+            assert [n.id for n in part] == sorted(n.id for n in part)
+            assert all(Partition(index, count).holds(n.originator_id) for n in part)
+            found += [n.id for n in part]
+        assert sorted(found) == [n.id for n in every], count
