@@ -215,6 +215,8 @@ class PostgresKeyStore(KeyStore):
         )
         fail_fast(self.pool)
         self.pool.open()
+        if not settings.create_tables:
+            return
         with pooled_connection(self.pool) as db:
             db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
             db.execute(

@@ -45,11 +45,13 @@ def eventsourcing_env(
             "SQLITE_DBNAME": str(settings.data_dir / f"{store_name}.sqlite"),
             "SQLITE_LOCK_TIMEOUT": "10",
         }
-    ensure_postgres_schema(settings)
+    if settings.create_tables:
+        ensure_postgres_schema(settings)
     pool_size, overflow = settings.postgres_pool_size, POOL_OVERFLOW
     if on_demand:
         pool_size, overflow = 1, pool_size - 1
     return {
+        "CREATE_TABLE": "yes" if settings.create_tables else "no",
         "PERSISTENCE_MODULE": "application.postgres_outage:OutageAwarePostgresFactory",
         "POSTGRES_DBNAME": settings.postgres_dbname,
         "POSTGRES_HOST": settings.postgres_host,

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     postgres_password: SecretStr = SecretStr("")
     postgres_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]*$")
     postgres_pool_size: int = Field(8, ge=1)
+    create_tables: bool = Field(
+        True,
+        description="make a store's tables when opening it if missing (off: they exist; a "
+        "rebuild's partition processes open what their parent has just made)",
+    )
     reopen_window_days: int = Field(DEFAULT_REOPEN_WINDOW_DAYS, ge=0)
     inactivity_days: int = Field(DEFAULT_INACTIVITY_DAYS, ge=1)
     retention_years: int = Field(

@@ -169,13 +169,14 @@ def read_raw(app: CaseApplication, sealed: bool = False) -> Run:
 
 
 def rebuild(app: CaseApplication, settings: Settings, names: list[str], batch_size: int) -> Run:
-    """Rebuild the named projections from one read of the log (views opened beforehand)."""
+    """Rebuild the named projections from one read of the log: the views opened and
+    rebuilt, as the command line does once it has the application (and as `all xN`, which
+    opens them in each process, is timed)."""
+    gc.collect()
+    started, cpu = time.perf_counter(), time.process_time()
     views = [open_view(settings, name) for name in names]
     try:
-        workers = [worker_for(app, opened) for opened in views]
-        gc.collect()
-        started, cpu = time.perf_counter(), time.process_time()
-        count = rebuild_together(workers, batch_size)
+        count = rebuild_together([worker_for(app, opened) for opened in views], batch_size)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         for opened in views:

@@ -10,7 +10,8 @@ position; until then the live views serve, untouched.
 
 The processes are forked (`FORK`): a child starts at once, without importing the
 application anew, and opens connections of its own (it never uses one it inherited; the
-command line holds none open when it forks)."""
+command line holds none open when it forks). The tables are made before (`prepare`): the
+partitions open the store `attached`, side by side, without making or locking anything."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def build_partition(
     attached to the next versions the parent made, fed up to `plan.stop` from the partition's
     recorded positions. Returns how many events it read (`batches`: stop after that many)."""
     partition = Partition(index, plan.count)
-    cases, views = open_all(plan.settings, plan.names)
+    cases, views = CaseApplication(attached(plan.settings), SystemClock()), open_attached(plan)
     try:
         tracked_as = partition.tracked_as(cases.name)
         workers = [
@@ -116,10 +117,21 @@ def partition_positions(plan: Plan, views: Sequence[OpenView], upstream: str) ->
     return positions
 
 
-def promote(plan: Plan) -> None:
-    """Swap every next version in, once each partition of each view has reached the end."""
+def attached(settings: Settings) -> Settings:
+    """What a rebuild opens its stores with once `prepare` has made every table: nothing
+    to make, so no setup lock to wait for (the partitions open side by side, at once)."""
+    return settings.model_copy(update={"create_tables": False})
+
+
+def open_attached(plan: Plan) -> list[OpenView]:
+    return [open_view(attached(plan.settings), name) for name in plan.names]
+
+
+def promote(plan: Plan, opened: Sequence[OpenView] | None = None) -> None:
+    """Swap every next version in, once each partition of each view has reached the end
+    (the views `opened` already, or opened here)."""
     upstream = CaseApplication.name
-    views = open_views(plan.settings, plan.names)
+    views = opened if opened is not None else open_attached(plan)
     try:
         behind = [p for p in partition_positions(plan, views, upstream) if p < plan.stop]
         if behind:
@@ -128,23 +140,17 @@ def promote(plan: Plan) -> None:
         at_once(lambda v: v.view.building().ready(), views)
         at_once(lambda v: v.view.promote(v.view.building(), upstream, built_upstream), views)
     finally:
-        close(views)
+        if opened is None:
+            close(views)
 
 
 def open_all(settings: Settings, names: Sequence[str]) -> tuple[CaseApplication, list[OpenView]]:
-    """The application and the views (see `open_views`; the lock is not taken twice: a
-    second session waiting for it would wait for this one)."""
+    """The application and the views, their tables made if missing, under the setup lock
+    (another process may be making the same tables: PostgreSQL refuses concurrent creation
+    of the same objects, "tuple concurrently updated")."""
     with setup_lock(settings):
         cases = CaseApplication(settings, SystemClock())
         return cases, [open_view(settings, name) for name in names]
-
-
-def open_views(settings: Settings, names: Sequence[str]) -> list[OpenView]:
-    """The views, opened (their tables made if missing) under the setup lock: the
-    partitions and the parent open them at the same moment, and PostgreSQL refuses
-    concurrent creation of the same tables ("tuple concurrently updated")."""
-    with setup_lock(settings):
-        return [open_view(settings, name) for name in names]
 
 
 def close(views: Sequence[OpenView], cases: CaseApplication | None = None) -> None:
@@ -171,38 +177,42 @@ def rebuild_in_processes(
     context = multiprocessing.get_context(FORK)
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
         futures = [pool.submit(build_partition, plan, index) for index in range(processes)]
-        watch(plan, futures, progress)
-    failures = [f.exception() for f in futures if f.exception() is not None]
-    if failures:
-        raise RebuildInterruptedError(
-            f"{len(failures)} of {processes} partitions failed; the live views are untouched,"
-            " rerun with resume to go on from each partition's position"
-        ) from failures[0]
-    promote(plan)
+        # Every process is forked at the first submit (with "fork", the pool starts them
+        # all at once): from here the parent may hold connections of its own.
+        views = open_attached(plan)
+        try:
+            watch(plan, futures, progress, views)
+            failures = [f.exception() for f in futures if f.exception() is not None]
+            if failures:
+                raise RebuildInterruptedError(
+                    f"{len(failures)} of {processes} partitions failed; the live views are"
+                    " untouched, rerun with resume to go on from each partition's position"
+                ) from failures[0]
+            promote(plan, views)
+        finally:
+            close(views)
     return plan.stop
 
 
-def watch(plan: Plan, futures: list[Future[int]], progress: Progress | None) -> None:
+def watch(
+    plan: Plan, futures: list[Future[int]], progress: Progress | None, views: Sequence[OpenView]
+) -> None:
     """Wait for the partitions (all, or the first failure), showing their progress: the
     position of the partition furthest behind, read from the views every so often."""
     if progress is None:
         wait(futures, return_when=FIRST_EXCEPTION)
         return
-    views = open_views(plan.settings, plan.names)
-    try:
-        shown = 0
-        while True:
-            done, pending = wait(futures, PROGRESS_SECONDS, return_when=FIRST_EXCEPTION)
-            failed = any(f.exception() is not None for f in done)
-            finished = failed or not pending
-            if finished and not failed:
-                reached = plan.stop
-            else:
-                reached = min(partition_positions(plan, views, CaseApplication.name))
-            if reached > shown:
-                progress(reached - shown)
-                shown = reached
-            if finished:
-                return
-    finally:
-        close(views)
+    shown = 0
+    while True:
+        done, pending = wait(futures, PROGRESS_SECONDS, return_when=FIRST_EXCEPTION)
+        failed = any(f.exception() is not None for f in done)
+        finished = failed or not pending
+        if finished and not failed:
+            reached = plan.stop
+        else:
+            reached = min(partition_positions(plan, views, CaseApplication.name))
+        if reached > shown:
+            progress(reached - shown)
+            shown = reached
+        if finished:
+            return
