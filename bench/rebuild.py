@@ -29,7 +29,8 @@ all        every projection rebuilt from one read of the log (`projections rebui
 all xN     the same split by case over N processes (`rebuild --all --processes N`,
            default 2): each reads the log, decodes and projects only its partition's
            events, tracked per partition; the views are promoted when all are done.
-           Its speed-up over `all` is printed below the table.
+           Its speed-up over `all` is printed below the table: the ratio of the
+           medians, and the median of each repeat's ratio (steadier on a shared host).
 
 Each is repeated (default 3 times, order rotated between repeats) and the median is
 reported; ratio = events/s divided by raw events/s (target for each projection: >= 0.5).
